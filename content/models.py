@@ -1,0 +1,50 @@
+"""Records of the content domain, shared by ingestion, the store, the bot and the digests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """An article as it arrives (pasted text, file or web page), before summary and tags.
+
+    ``title`` and ``body`` are already normalised (``content.text.normalize_text``); ``body`` does
+    not repeat the title.
+    """
+
+    title: str
+    body: str
+    source: str | None = None
+    url: str | None = None
+    published_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMention:
+    """A topic found in an article and how many times it is mentioned there."""
+
+    key: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article: the draft plus what the pipeline and the store added."""
+
+    id: int
+    title: str
+    body: str
+    summary: str
+    source: str | None
+    url: str | None
+    fingerprint: str
+    published_on: date | None
+    added_at: datetime
+    added_by: str
+    topics: tuple[TopicMention, ...]
+
+    @property
+    def topic_keys(self) -> tuple[str, ...]:
+        return tuple(mention.key for mention in self.topics)

@@ -1,0 +1,59 @@
+"""Text hygiene shared by ingestion, the summarizer, the tagger and search.
+
+Scraped and pasted French text arrives with every Unicode variant of the same letter, curly and
+straight apostrophes, non-breaking spaces around « guillemets » and stray control characters.
+Normalising once, at the door, lets every later stage compare plain strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_TEXT_BYTES = 200_000
+"""Articles larger than this (UTF-8) are refused: no news article is that long, a log dump is."""
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in NFC with straight apostrophes, single spaces and at most one blank line.
+
+    Line breaks are kept: they carry the article's structure (title, headings, paragraphs).
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.translate(_APOSTROPHES))
+    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return _MANY_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its accents, so « Goïta » and « goita » compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Split ``text`` into word tokens; hyphenated compounds stay whole, apostrophes split."""
+    return _WORD.findall(text)
+
+
+def word_count(text: str) -> int:
+    """Count words the way a reader would (« l'Alliance » is two, « Russie-Afrique » one)."""
+    return len(_WORD.findall(text))
+
+
+def looks_binary(data: bytes) -> bool:
+    """Tell whether raw bytes are a binary file rather than text (NUL bytes or many controls)."""
+    if b"\x00" in data[:8192]:
+        return True
+    sample = data[:8192]
+    if not sample:
+        return False
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13))
+    return controls / len(sample) > 0.05
