@@ -48,3 +48,21 @@ class Article:
     @property
     def topic_keys(self) -> tuple[str, ...]:
         return tuple(mention.key for mention in self.topics)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """A draft with its summary, topics and fingerprint: everything the store needs."""
+
+    draft: ArticleDraft
+    summary: str
+    topics: tuple[TopicMention, ...]
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddedArticle:
+    """The outcome of adding an article: the stored article, and whether it was already there."""
+
+    article: Article
+    duplicate: bool

@@ -1,0 +1,52 @@
+"""From a draft to a prepared article: summary, topics and fingerprint. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from content.models import ArticleDraft, PreparedArticle, TopicMention
+from content.summarizer import summarize
+from content.text import fold, words
+from content.topics import TopicCatalog, tag_article
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryBudget:
+    min_words: int = 35
+    max_words: int = 60
+
+
+def fingerprint(title: str, body: str) -> str:
+    """Identify an article by its words, so the same text pasted twice (with other spacing,
+    apostrophes, accents or punctuation) is recognised as one article."""
+    canonical = " ".join(words(fold(f"{title}\n{body}")))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def prepare_article(
+    draft: ArticleDraft,
+    catalog: TopicCatalog,
+    budget: SummaryBudget | None = None,
+    *,
+    summary: str | None = None,
+    topic_keys: tuple[str, ...] | None = None,
+) -> PreparedArticle:
+    """Summarise and tag ``draft``; an editor's ``summary`` or ``topic_keys`` win over ours."""
+    budget = budget or SummaryBudget()
+    found = tag_article(catalog, draft.title, draft.body)
+    if topic_keys is not None:
+        counts = {mention.key: mention.count for mention in found}
+        topics = tuple(TopicMention(key, max(counts.get(key, 0), 1)) for key in topic_keys)
+    else:
+        topics = found
+    if summary is None:
+        summary = summarize(
+            draft.title, draft.body, min_words=budget.min_words, max_words=budget.max_words
+        )
+    return PreparedArticle(
+        draft=draft,
+        summary=summary,
+        topics=topics,
+        fingerprint=fingerprint(draft.title, draft.body),
+    )
