@@ -1,0 +1,231 @@
+"""Sending messages to subscribers: one path for digests, broadcasts and on-demand digests.
+
+The digest side does not speak Telegram. It sends through a :class:`Sender`, which the bot
+implements and which translates Telegram's answers into the exceptions below; this module decides
+what each means for the subscriber (deactivate, follow the migrated chat, retry, give up).
+
+Exactly-once: a delivery row exists before its first message leaves; after each message Telegram
+confirms, the row is advanced and committed at once, so a crash can only repeat the messages
+that were in flight at that instant (at most ``concurrency`` of them), never a confirmed one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Protocol
+
+from content.library import Clock
+from content.storage import Database
+from digests import ledger, subscribers
+from digests.ledger import Delivery, Status
+
+logger = logging.getLogger(__name__)
+
+
+class ChatUnreachable(Exception):
+    """Telegram will never deliver to this chat (blocked, deactivated, kicked, not found)."""
+
+
+class ChatMoved(Exception):
+    """The group became a supergroup with a new id; resend there."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class RetryLater(Exception):
+    """A temporary failure (timeout, 5xx, flood wait beyond the limiter's retries)."""
+
+
+class MessageRejected(Exception):
+    """Telegram refused this message itself (a bug on our side); retrying cannot help."""
+
+
+class Sender(Protocol):
+    async def send_html(self, chat_id: int, html: str) -> None:
+        """Send one HTML message; return once Telegram confirmed it, or raise one of the above."""
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff for temporary failures inside one run; beyond it the delivery waits for the next
+    tick (a minute later) and, at worst, the next restart."""
+
+    attempts: int = 3
+    first_delay: float = 0.5
+    factor: float = 2.0
+
+    def delays(self) -> list[float]:
+        return [self.first_delay * self.factor**n for n in range(self.attempts - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class FanOutReport:
+    sent: int = 0
+    unreachable: int = 0
+    rejected: int = 0
+    deferred: int = 0
+
+    def add(self, outcome: Outcome) -> FanOutReport:
+        return replace(self, **{outcome.value: getattr(self, outcome.value) + 1})
+
+
+MessagesFor = Callable[[Delivery], Awaitable[Sequence[str]]]
+"""Produces the messages of a delivery (composing the digest or loading the broadcast)."""
+
+
+class Courier:
+    """Sends messages to chats with retries, and applies Telegram's verdicts to subscribers."""
+
+    def __init__(
+        self,
+        database: Database,
+        sender: Sender,
+        clock: Clock,
+        retry: RetryPolicy = RetryPolicy(),
+    ) -> None:
+        self.database = database
+        self.sender = sender
+        self.clock = clock
+        self._retry = retry
+
+    async def send(self, chat_id: int, html: str) -> int:
+        """Send one message, retrying temporary failures and following a migrated chat.
+
+        Returns the chat id the message finally went to. Raises ChatUnreachable, MessageRejected
+        or RetryLater.
+        """
+        delays = self._retry.delays()
+        while True:
+            try:
+                await self.sender.send_html(chat_id, html)
+                return chat_id
+            except ChatMoved as moved:
+                logger.info("Chat %d moved to %d; following it", chat_id, moved.new_chat_id)
+                async with self.database.transaction() as tx:
+                    await subscribers.move_chat(tx, chat_id, moved.new_chat_id, self.clock())
+                chat_id = moved.new_chat_id
+            except RetryLater:
+                if not delays:
+                    raise
+                await asyncio.sleep(delays.pop(0))
+
+    async def send_all(self, chat_id: int, messages: Sequence[str]) -> Outcome:
+        """Send messages outside the ledger (replies such as /digest); apply Telegram's verdict."""
+        try:
+            for message in messages:
+                chat_id = await self.send(chat_id, message)
+        except ChatUnreachable as error:
+            await self.mark_unreachable(chat_id, str(error))
+            return Outcome.UNREACHABLE
+        except MessageRejected as error:
+            logger.error("Telegram rejected a message to chat %d: %s", chat_id, error)
+            return Outcome.REJECTED
+        except RetryLater as error:
+            logger.warning("Could not reach chat %d for now: %s", chat_id, error)
+            return Outcome.DEFERRED
+        return Outcome.SENT
+
+    async def mark_unreachable(self, chat_id: int, reason: str) -> None:
+        logger.info("Chat %d is unreachable (%s); marking it inactive", chat_id, reason)
+        async with self.database.transaction() as tx:
+            await subscribers.set_reachable(
+                tx, chat_id, reachable=False, reason=reason, now=self.clock()
+            )
+
+
+class FanOut:
+    """Delivers pending ledger rows with bounded concurrency, confirming each message at once."""
+
+    def __init__(self, courier: Courier, *, concurrency: int) -> None:
+        self._courier = courier
+        self._concurrency = concurrency
+        self._in_flight: set[int] = set()
+
+    @property
+    def _database(self) -> Database:
+        return self._courier.database
+
+    async def deliver(
+        self, deliveries: Sequence[Delivery], messages_for: MessagesFor
+    ) -> FanOutReport:
+        """Deliver rows not already being delivered by a concurrent run; one bad row never stops
+        the others."""
+        queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        for delivery in deliveries:
+            if delivery.id not in self._in_flight:
+                self._in_flight.add(delivery.id)
+                queue.put_nowait(delivery)
+        report = FanOutReport()
+
+        async def worker() -> None:
+            nonlocal report
+            while not queue.empty():
+                delivery = queue.get_nowait()
+                try:
+                    report = report.add(await self._deliver_one(delivery, messages_for))
+                except Exception:
+                    logger.exception(
+                        "Delivery %d failed unexpectedly; it stays pending", delivery.id
+                    )
+                    report = report.add(Outcome.DEFERRED)
+                finally:
+                    self._in_flight.discard(delivery.id)
+
+        workers = min(self._concurrency, queue.qsize())
+        async with asyncio.TaskGroup() as group:
+            for _ in range(workers):
+                group.create_task(worker())
+        return report
+
+    async def _deliver_one(self, delivery: Delivery, messages_for: MessagesFor) -> Outcome:
+        clock = self._courier.clock
+        messages = await messages_for(delivery)
+        if not messages:
+            # Nothing left to say (articles deleted, broadcast gone): close without sending.
+            await self._close(delivery, Status.EMPTY)
+            return Outcome.SENT
+        chat_id = delivery.chat_id
+        for number in range(delivery.parts_sent + 1, len(messages) + 1):
+            try:
+                chat_id = await self._courier.send(chat_id, messages[number - 1])
+            except ChatUnreachable as error:
+                await self._close(delivery, Status.FAILED, error=f"unreachable: {error}")
+                await self._courier.mark_unreachable(chat_id, str(error))
+                return Outcome.UNREACHABLE
+            except MessageRejected as error:
+                logger.error("Telegram rejected delivery %d: %s", delivery.id, error)
+                await self._close(delivery, Status.FAILED, error=f"rejected: {error}")
+                return Outcome.REJECTED
+            except RetryLater as error:
+                await ledger.note_attempt(self._database, delivery.id, str(error), clock())
+                return Outcome.DEFERRED
+            if number < len(messages):
+                await ledger.confirm_part(self._database, delivery.id, number, clock())
+        await self._close(delivery, Status.SENT, parts_sent=len(messages))
+        return Outcome.SENT
+
+    async def _close(
+        self,
+        delivery: Delivery,
+        status: Status,
+        *,
+        parts_sent: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        # One statement, one commit: a trigger moves the reader's watermark with it.
+        await ledger.close(
+            self._database, delivery.id, status, self._courier.clock(), parts_sent, error
+        )
