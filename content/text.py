@@ -34,7 +34,8 @@ def normalize_text(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents, so « Goïta » and « goita » compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    # Ligatures are spelled out after decomposition, so « Ǣ » (Æ with a macron) folds like « æ ».
+    decomposed = unicodedata.normalize("NFKD", text).translate(_LIGATURES)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
