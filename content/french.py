@@ -65,3 +65,208 @@ DIGEST_FOOTER = (
 def digest_intro(article_count: int) -> str:
     noun = "nouvel article" if article_count <= 1 else "nouveaux articles"
     return DIGEST_INTRO.format(count=f"{article_count} {noun}")
+
+
+# --- Welcome and help -----------------------------------------------------------------------
+
+WELCOME = (
+    "👋 Bonjour {name} !\n\n"
+    "Je suis <b>Sahel Digest</b>, une revue de presse en français sur le Sahel : l'Alliance des "
+    "États du Sahel, le Mali, le Burkina Faso, le Niger et leurs partenaires.\n\n"
+    "• Lisez les derniers articles d'un sujet : {examples}\n"
+    "• Recevez chaque jour une revue à l'heure de votre choix : /abonner\n"
+    "• Cherchez dans les articles : /recherche Goïta\n\n"
+    "Toutes les commandes : /aide"
+)
+WELCOME_BACK = "Content de vous revoir ! Vos réglages sont intacts : /statut"
+DEFAULT_NAME = "et bienvenue"
+BUTTON_SUBSCRIBE_ALL = "📬 Tout recevoir chaque jour"
+BUTTON_CHOOSE_TOPICS = "🗂 Choisir mes sujets"
+
+HELP_READ = "<b>Lire</b>"
+HELP_TOPIC_LINE = "/{command} — {description}"
+HELP_READ_LINES = (
+    "/sujets — les sujets et leur nombre d'articles",
+    "/dernieres [n] — les derniers articles, tous sujets confondus",
+    "/article N — lire un article en entier",
+    "/recherche MOTS — chercher dans les articles (les accents sont facultatifs)",
+)
+HELP_DIGEST = "<b>Recevoir la revue quotidienne</b>"
+HELP_DIGEST_LINES = (
+    "/abonner [sujets] — s'abonner (sans sujet : choisir avec des boutons ; « tout » : tout)",
+    "/desabonner [sujets] — arrêter la revue, ou seulement certains sujets",
+    "/heure HH:MM — l'heure d'envoi (7h, 07h30, 19h…)",
+    "/fuseau ZONE — votre fuseau horaire (Bamako, Paris, Africa/Niamey…)",
+    "/statut — vos réglages et la prochaine revue",
+    "/digest — la revue du jour, tout de suite",
+)
+HELP_ADMIN = "<b>Administration</b>"
+HELP_ADMIN_LINES = (
+    "/ajouter — ajouter un article : texte (1re ligne = titre), lien, fichier .txt/.md ou "
+    "réponse à un message. Options sur une ligne à part : #aes #russie (sujets), "
+    "« résumé : … » (votre résumé)",
+    "/supprimer N — supprimer un article",
+    "/stats — les chiffres du bot",
+    "/diffuser TEXTE — envoyer un message à tous les abonnés",
+)
+HELP_FOOTER = "Astuce : écrivez simplement un mot (« Goïta », « Wagner ») pour lancer une recherche."
+
+UNKNOWN_COMMAND = "Je ne connais pas la commande {command}. Tapez /aide pour voir ce que je sais faire."
+PLAIN_TEXT_SEARCH = "🔎 Je cherche « {query} » dans les articles. (Les commandes : /aide)"
+
+# --- Reading ----------------------------------------------------------------------------------
+
+TOPIC_PAGE_HEADER = "🗂 <b>{label}</b>\nArticles {first} à {last} sur {total}, du plus récent au plus ancien."
+TOPIC_EMPTY = (
+    "Aucun article sur {label} pour l'instant. Pour recevoir les prochains dans votre revue : "
+    "/abonner {command}"
+)
+LATEST_PAGE_HEADER = "🕒 <b>Les derniers articles</b>\nArticles {first} à {last} sur {total}."
+LATEST_EMPTY = "Aucun article pour l'instant."
+BUTTON_OLDER = "◀️ Plus anciens"
+BUTTON_NEWER = "Plus récents ▶️"
+TOPICS_HEADER = "🗂 <b>Les sujets</b>\nTouchez un sujet pour lire ses derniers articles."
+TOPICS_LINE = "• {label} — {count} — /{command}"
+COUNT_BAD = "Donnez un nombre entre 1 et {maximum}, par exemple : /dernieres 5"
+
+ARTICLE_ID_MISSING = "Donnez le numéro de l'article, par exemple : /article 1"
+ARTICLE_ID_BAD = "« {text} » n'est pas un numéro d'article. Exemple : /article 1"
+ARTICLE_NOT_FOUND = "Je ne trouve pas d'article n° {id}. Les derniers articles : /dernieres"
+
+SEARCH_MISSING = "Que cherchez-vous ? Exemple : /recherche Goïta"
+SEARCH_NO_WORDS = (
+    "Je n'ai trouvé aucun mot à chercher dans « {text} ». Essayez par exemple : /recherche Goïta"
+)
+SEARCH_HEADER = "🔎 <b>Recherche : {query}</b>"
+SEARCH_RANGE = "Résultats {first} à {last}, les plus pertinents d'abord."
+SEARCH_BROADENED = "Aucun article ne contient tous ces mots ; voici ceux qui en contiennent au moins un."
+SEARCH_NOTHING = "Aucun article ne correspond à « {query} ». Essayez un autre mot, ou /dernieres."
+
+# --- Subscriptions ----------------------------------------------------------------------------
+
+KEYBOARD_PROMPT = (
+    "🗂 <b>Choisissez les sujets de votre revue quotidienne</b>\n"
+    "Touchez un sujet pour l'ajouter ou le retirer (✅ = inclus), puis « Terminé »."
+)
+BUTTON_ALL_TOPICS = "Tous les sujets"
+BUTTON_NO_TOPIC = "Aucun sujet"
+BUTTON_DONE = "Terminé"
+TOPIC_CHECKED = "✅ {label}"
+SUBSCRIBED = "✅ C'est noté ! Votre revue quotidienne portera sur : {topics}."
+SUBSCRIBED_ALL = "✅ C'est noté ! Votre revue quotidienne portera sur tous les sujets."
+SCHEDULE_LINE = "Elle arrive chaque jour à {time} ({zone}). Prochaine revue : {next}."
+NEXT_TODAY = "aujourd'hui à {time}"
+NEXT_TOMORROW = "demain à {time}"
+NEXT_SOON = "dans un instant"
+UNKNOWN_TOPICS = "Je ne connais pas : {words}. Les sujets : {keys}."
+NO_TOPIC_NAMED = "Je n'ai reconnu aucun sujet. Les sujets : {keys}. Ou bien « /abonner tout »."
+KEYBOARD_DONE = "✅ Sujets enregistrés : {topics}."
+KEYBOARD_DONE_NONE = "Vous n'avez choisi aucun sujet : pas de revue quotidienne pour l'instant."
+UNSUBSCRIBED_ALL = (
+    "Vous ne recevrez plus la revue quotidienne. Les articles restent à portée de main "
+    "(/sujets, /recherche) ; pour revenir : /abonner."
+)
+UNSUBSCRIBED_SOME = "C'est fait : {removed} retiré(s) de votre revue. Vous restez abonné à : {kept}."
+NOT_SUBSCRIBED = "Vous n'êtes abonné à aucun sujet. Pour recevoir la revue : /abonner"
+GROUP_ADMINS_ONLY = (
+    "Dans un groupe, seuls les administrateurs du groupe peuvent modifier son abonnement."
+)
+
+TIME_MISSING = "À quelle heure voulez-vous la revue ? Exemple : /heure 7h30 (actuellement : {time})."
+TIME_BAD = "Je ne comprends pas l'heure « {text} ». Écrivez par exemple 7h, 07h30, 7:30 ou 19h."
+TIME_SET = "⏰ C'est noté : la revue arrivera chaque jour à {time} ({zone})."
+ALREADY_RECEIVED_TODAY = "Vous avez déjà reçu celle d'aujourd'hui : la prochaine arrive demain."
+NOT_YET_SUBSCRIBED_HINT = "Choisissez aussi vos sujets : /abonner"
+
+ZONE_MISSING = (
+    "Dans quel fuseau horaire êtes-vous ? Exemple : /fuseau Bamako, /fuseau Paris ou "
+    "/fuseau Africa/Niamey (actuellement : {zone})."
+)
+ZONE_BAD = (
+    "Je ne connais pas le fuseau « {text} ». Essayez une ville (Bamako, Paris, Niamey, "
+    "Ouagadougou, Dakar…), un nom comme Africa/Bamako, ou UTC+1."
+)
+ZONE_SET = "🌍 Fuseau enregistré : {zone} (il y est {local_time}). Revue chaque jour à {time}."
+
+STATUS_HEADER = "⚙️ <b>Vos réglages</b>"
+STATUS_TOPICS = "Revue quotidienne : {topics}"
+STATUS_ALL_TOPICS = "tous les sujets"
+STATUS_NOT_SUBSCRIBED = "pas d'abonnement (/abonner)"
+STATUS_TIME = "Heure d'envoi : {time}"
+STATUS_ZONE = "Fuseau : {zone} (il y est {local_time})"
+STATUS_NEXT = "Prochaine revue : {next}"
+STATUS_INACTIVE = "⚠️ Les envois étaient suspendus (bot bloqué) ; ils reprennent."
+
+DIGEST_UNREACHABLE = "Je n'arrive pas à vous envoyer la revue pour le moment. Réessayez dans un instant."
+
+# --- Admin ------------------------------------------------------------------------------------
+
+ADMIN_ONLY = "Désolé, cette commande est réservée aux administrateurs du bot."
+ADMIN_ONLY_BUTTON = "Réservé aux administrateurs."
+ADD_USAGE = (
+    "Envoyez l'article après la commande (première ligne = titre), un lien, un fichier .txt ou "
+    ".md avec la légende /ajouter, ou répondez /ajouter à un message qui contient l'article.\n"
+    "Options, sur une ligne à part : #aes #russie pour imposer les sujets, "
+    "« résumé : … » pour imposer le résumé."
+)
+ADD_FETCHING = "⏳ Je récupère la page…"
+ADDED = "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\nRésumé : {summary}\n\nLe lire : /article {id}"
+ADDED_DUPLICATE = "ℹ️ Cet article est déjà enregistré (n° {id} : « {title} »). Rien n'a été ajouté."
+ADD_UNKNOWN_TOPICS = "Sujet(s) inconnu(s) : {tags}. Sujets possibles : {keys}. Rien n'a été ajouté."
+ADD_SUMMARY_TOO_LONG = "Le résumé imposé est trop long ({length} caractères, {maximum} au plus). Rien n'a été ajouté."
+NO_TOPIC = "aucun"
+
+DELETE_USAGE = "Indiquez le numéro de l'article : /supprimer 12"
+DELETE_CONFIRM = "Supprimer l'article n° {id} « {title} » ? C'est définitif."
+BUTTON_DELETE = "🗑 Supprimer"
+BUTTON_CANCEL = "Annuler"
+DELETED = "🗑 Article n° {id} supprimé."
+DELETE_GONE = "L'article n° {id} n'existe plus."
+DELETE_CANCELLED = "Suppression annulée."
+
+STATS = (
+    "📊 <b>Statistiques</b>\n"
+    "Abonnés actifs : {active}\n"
+    "Abonnés inactifs (bot bloqué, chat disparu) : {inactive}\n"
+    "Chats connus : {known}\n"
+    "Articles : {articles}\n"
+    "{per_topic}\n"
+    "Revues envoyées aujourd'hui (UTC) : {sent} (sans nouveauté : {empty})\n"
+    "Envois en attente : {pending}\n"
+    "Échecs aujourd'hui : {failed}"
+)
+STATS_TOPIC_LINE = "  • {label} : {count}"
+
+BROADCAST_USAGE = "Écrivez le message après la commande : /diffuser Bonjour à tous…"
+BROADCAST_HEADER = "📣 <b>Message de la rédaction</b>\n\n"
+BROADCAST_TOO_LONG = "Message trop long ({length} caractères visibles, {maximum} au plus)."
+BROADCAST_QUEUED = "📣 Message mis en file pour {count}. Je vous préviens quand c'est fini."
+BROADCAST_DONE = "📣 Diffusion terminée : {sent} envoyé(s), {unreachable} injoignable(s), {deferred} en attente."
+
+# --- Errors -----------------------------------------------------------------------------------
+
+SORRY = "😕 Désolé, une erreur s'est produite de mon côté. Réessayez dans un instant."
+STORAGE_DOWN = (
+    "😕 Je n'arrive pas à enregistrer cela pour le moment (base de données indisponible). "
+    "Réessayez dans un instant."
+)
+STALE_BUTTON = "Ce bouton n'est plus valable. Tapez /aide pour recommencer."
+
+REJECTED: dict[str, str] = {
+    "EMPTY": "L'article est vide : envoyez un titre sur la première ligne, puis le texte.",
+    "BINARY": "Ce fichier n'est pas du texte. Envoyez un fichier .txt ou .md.",
+    "TOO_LARGE": "L'article est trop long (200 Ko de texte au plus).",
+    "BAD_ENCODING": "Le texte n'est pas en UTF-8 valide : enregistrez-le en UTF-8 et réessayez.",
+    "NOT_FOUND": "Fichier introuvable.",
+    "UNREADABLE": "Je n'arrive pas à lire ce fichier.",
+    "NO_BODY": "Il n'y a qu'un titre : ajoutez le texte de l'article sous la première ligne.",
+    "UNSUPPORTED_FILE": "Je ne lis que les fichiers .txt et .md.",
+    "BAD_URL": "Ce lien n'est pas valable (seuls http:// et https:// sont acceptés).",
+    "FORBIDDEN_HOST": "Je ne vais pas chercher de pages sur ce serveur (adresse interne ou privée).",
+    "FETCH_FAILED": "Je n'ai pas pu récupérer la page ({detail}). Vérifiez le lien et réessayez.",
+    "TIMEOUT": "La page a mis trop de temps à répondre. Réessayez plus tard.",
+    "NOT_HTML": "Ce lien ne mène pas à une page web d'article.",
+    "NO_ARTICLE_TEXT": "Je n'ai pas trouvé de texte d'article sur cette page.",
+    "TOO_MANY_REDIRECTS": "Ce lien redirige trop de fois ; donnez l'adresse finale de l'article.",
+}
+REJECTED_FALLBACK = "Je ne peux pas utiliser ce contenu ({reason})."

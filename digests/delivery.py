@@ -152,7 +152,6 @@ class FanOut:
     def __init__(self, courier: Courier, *, concurrency: int) -> None:
         self._courier = courier
         self._concurrency = concurrency
-        self._in_flight: set[int] = set()
 
     @property
     def _database(self) -> Database:
@@ -161,13 +160,11 @@ class FanOut:
     async def deliver(
         self, deliveries: Sequence[Delivery], messages_for: MessagesFor
     ) -> FanOutReport:
-        """Deliver rows not already being delivered by a concurrent run; one bad row never stops
-        the others."""
+        """Deliver ``deliveries`` with at most ``concurrency`` in flight; one bad row never stops
+        the others. The caller guarantees no other run delivers the same rows."""
         queue: asyncio.Queue[Delivery] = asyncio.Queue()
         for delivery in deliveries:
-            if delivery.id not in self._in_flight:
-                self._in_flight.add(delivery.id)
-                queue.put_nowait(delivery)
+            queue.put_nowait(delivery)
         report = FanOutReport()
 
         async def worker() -> None:
@@ -181,8 +178,6 @@ class FanOut:
                         "Delivery %d failed unexpectedly; it stays pending", delivery.id
                     )
                     report = report.add(Outcome.DEFERRED)
-                finally:
-                    self._in_flight.discard(delivery.id)
 
         workers = min(self._concurrency, queue.qsize())
         async with asyncio.TaskGroup() as group:

@@ -79,6 +79,14 @@ async def recorded_digests(
         return {(int(row[0]), date.fromisoformat(row[1])) async for row in cursor}
 
 
+async def has_digest(connection: aiosqlite.Connection, subscriber_id: int, day: date) -> bool:
+    async with connection.execute(
+        "SELECT 1 FROM deliveries WHERE subscriber_id = ? AND kind = 'digest' AND edition = ?",
+        (subscriber_id, day.isoformat()),
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def insert(
     connection: aiosqlite.Connection, deliveries: Iterable[NewDelivery], now: datetime
 ) -> None:

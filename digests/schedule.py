@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -79,3 +79,27 @@ def candidate_dates(now: datetime) -> tuple[date, ...]:
     earliest = now.astimezone(zone("Etc/GMT+12")).date()
     latest = now.astimezone(zone("Etc/GMT-14")).date()
     return tuple(sorted({earliest, now.date(), latest}))
+
+
+@dataclass(frozen=True, slots=True)
+class NextDelivery:
+    local_date: date
+    delivery_time: time
+    now_due: bool
+    """True when the digest is owed already and leaves at the next tick."""
+    received_today: bool
+    """True when today's digest is already recorded (so the next one is tomorrow's)."""
+
+
+def next_delivery(
+    schedule: DeliverySchedule, now: datetime, *, recorded_today: bool
+) -> NextDelivery:
+    """When the reader's next digest leaves, for /statut and confirmations."""
+    local = local_now(now, schedule.timezone)
+    today = local.date()
+    if not recorded_today:
+        if is_due(schedule, now) == today:
+            return NextDelivery(today, schedule.delivery_time, True, False)
+        if local.time() < schedule.delivery_time:
+            return NextDelivery(today, schedule.delivery_time, False, False)
+    return NextDelivery(today + timedelta(days=1), schedule.delivery_time, False, recorded_today)

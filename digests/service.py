@@ -6,6 +6,7 @@ It owns transactions and the clock; the pure parts (who is due, what a digest sa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,7 +22,13 @@ from digests import ledger, subscribers
 from digests.compose import Digest, TopicArticles, compose_digest
 from digests.delivery import Courier, FanOut, FanOutReport, Outcome
 from digests.ledger import Delivery, Kind, NewDelivery, Status
-from digests.schedule import candidate_dates, due_digests, local_now
+from digests.schedule import (
+    NextDelivery,
+    candidate_dates,
+    due_digests,
+    local_now,
+    next_delivery,
+)
 from digests.subscribers import Subscriber
 
 logger = logging.getLogger(__name__)
@@ -72,6 +79,9 @@ class DigestService:
         self._fan_out = FanOut(courier, concurrency=settings.concurrency)
         # Subscribers with the same topics and the same new articles share one composed text.
         self._compose_cache: dict[object, Digest] = {}
+        # One fan-out at a time: two runs holding the same pending rows would send them twice.
+        self._delivering = asyncio.Lock()
+        self._ticking = asyncio.Lock()
 
     # --- Subscriptions ---------------------------------------------------------------------
 
@@ -146,6 +156,12 @@ class DigestService:
                 tx, chat_id, reachable=reachable, reason=reason, now=self._clock()
             )
 
+    async def next_delivery(self, subscriber: Subscriber) -> NextDelivery:
+        now = self._clock()
+        today = local_now(now, subscriber.timezone).date()
+        recorded = await ledger.has_digest(self.database.reader, subscriber.id, today)
+        return next_delivery(subscriber.schedule, now, recorded_today=recorded)
+
     async def _reload(self, chat_id: int) -> Subscriber:
         found = await subscribers.get_by_chat(self.database.reader, chat_id)
         assert found is not None  # written by the caller's committed transaction
@@ -217,10 +233,15 @@ class DigestService:
 
     async def tick(self) -> TickReport:
         """Record every digest now due, then deliver everything pending (including rows left by
-        a crash or a restart). Safe to run at any time and as often as wanted."""
-        expired = await self._expire_stale()
-        due, empty = await self._claim_due()
-        report = await self.deliver_pending()
+        a crash or a restart). Safe to run at any time and as often as wanted: a tick that finds
+        the previous one still running (a long fan-out) returns at once."""
+        if self._ticking.locked():
+            logger.debug("Previous digest tick still running; skipping this one")
+            return TickReport(due=0, empty=0, expired=0, delivery=FanOutReport())
+        async with self._ticking:
+            expired = await self._expire_stale()
+            due, empty = await self._claim_due()
+            report = await self.deliver_pending()
         if due or report.sent or report.deferred:
             logger.info(
                 "Digest tick: %d due (%d empty), %d sent, %d unreachable, %d deferred",
@@ -287,26 +308,26 @@ class DigestService:
 
     async def deliver_pending(self) -> FanOutReport:
         """Send every pending delivery; compose each distinct digest once."""
-        pending = await ledger.pending(self.database.reader)
-        if not pending:
-            return FanOutReport()
-        owners = await subscribers.get_many(
-            self.database.reader, {d.subscriber_id for d in pending}
-        )
-        broadcasts: dict[str, str | None] = {}
+        async with self._delivering:
+            pending = await ledger.pending(self.database.reader)
+            if not pending:
+                return FanOutReport()
+            owners = await subscribers.get_many(
+                self.database.reader, {d.subscriber_id for d in pending}
+            )
+            broadcasts: dict[str, str | None] = {}
 
-        async def messages_for(delivery: Delivery) -> tuple[str, ...]:
-            if delivery.kind is Kind.BROADCAST:
-                if delivery.edition not in broadcasts:
-                    broadcasts[delivery.edition] = await ledger.broadcast_html(
-                        self.database.reader, int(delivery.edition)
-                    )
-                html = broadcasts[delivery.edition]
-                return (html,) if html else ()
-            owner = owners[delivery.subscriber_id]
-            return await self._recompose(delivery, owner)
+            async def messages_for(delivery: Delivery) -> tuple[str, ...]:
+                if delivery.kind is Kind.BROADCAST:
+                    if delivery.edition not in broadcasts:
+                        broadcasts[delivery.edition] = await ledger.broadcast_html(
+                            self.database.reader, int(delivery.edition)
+                        )
+                    html = broadcasts[delivery.edition]
+                    return (html,) if html else ()
+                return await self._recompose(delivery, owners[delivery.subscriber_id])
 
-        return await self._fan_out.deliver(pending, messages_for)
+            return await self._fan_out.deliver(pending, messages_for)
 
     async def _recompose(self, delivery: Delivery, owner: Subscriber) -> tuple[str, ...]:
         found = await self._articles(delivery.article_ids)

@@ -1,0 +1,141 @@
+"""Button payloads: short ASCII codes under Telegram's 64-byte limit, parsed strictly.
+
+Anyone can forge callback data, and old buttons outlive the state they were made for; every
+payload is parsed back into a typed value, and anything that does not parse (or names a topic
+that no longer exists) is answered politely by the handler instead of raising.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_CALLBACK_BYTES = 64
+ALL = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a topic (``topic``) or of all topics (``topic == ALL``)."""
+
+    topic: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    terms: tuple[str, ...]
+    offset: int
+    broadened: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTopic:
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class Toggle:
+    """Flip a topic in the /abonner keyboard (``ALL``: all on or all off)."""
+
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyboardDone:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpenKeyboard:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeAll:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmDelete:
+    article_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelDelete:
+    pass
+
+
+Action = (
+    Page
+    | SearchPage
+    | ShowTopic
+    | Toggle
+    | KeyboardDone
+    | OpenKeyboard
+    | SubscribeAll
+    | ConfirmDelete
+    | CancelDelete
+)
+ADMIN_ACTIONS = (ConfirmDelete, CancelDelete)
+
+_TOPIC = r"([a-z0-9_]{1,16}|\*)"
+_NUMBER = r"(0|[1-9][0-9]{0,8})"
+_PATTERNS: list[tuple[re.Pattern[str], type]] = [
+    (re.compile(rf"p:{_TOPIC}:{_NUMBER}"), Page),
+    (re.compile(rf"r:{_NUMBER}:([01]):([a-z0-9 ]{{1,50}})"), SearchPage),
+    (re.compile(rf"l:{_TOPIC}"), ShowTopic),
+    (re.compile(rf"t:{_TOPIC}"), Toggle),
+    (re.compile(r"t:\."), KeyboardDone),
+    (re.compile(r"k"), OpenKeyboard),
+    (re.compile(r"s:\*"), SubscribeAll),
+    (re.compile(rf"x:d:{_NUMBER}"), ConfirmDelete),
+    (re.compile(r"x:n"), CancelDelete),
+]
+
+
+def encode(action: Action) -> str:
+    """The payload for ``action``; raises ValueError if it would exceed 64 bytes."""
+    match action:
+        case Page(topic, offset):
+            data = f"p:{topic}:{offset}"
+        case SearchPage(terms, offset, broadened):
+            data = f"r:{offset}:{int(broadened)}:{' '.join(terms)}"
+        case ShowTopic(topic):
+            data = f"l:{topic}"
+        case Toggle(topic):
+            data = f"t:{topic}"
+        case KeyboardDone():
+            data = "t:."
+        case OpenKeyboard():
+            data = "k"
+        case SubscribeAll():
+            data = "s:*"
+        case ConfirmDelete(article_id):
+            data = f"x:d:{article_id}"
+        case CancelDelete():
+            data = "x:n"
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Action | None:
+    """Parse a payload; None for anything this bot did not make."""
+    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        return None
+    for pattern, kind in _PATTERNS:
+        match = pattern.fullmatch(data)
+        if match is None:
+            continue
+        groups = match.groups()
+        if kind is Page:
+            return Page(groups[0], int(groups[1]))
+        if kind is SearchPage:
+            return SearchPage(tuple(groups[2].split()), int(groups[0]), groups[1] == "1")
+        if kind is ConfirmDelete:
+            return ConfirmDelete(int(groups[0]))
+        if kind in (ShowTopic, Toggle):
+            return kind(groups[0])  # type: ignore[no-any-return]
+        return kind()  # type: ignore[no-any-return]
+    return None
