@@ -1,0 +1,42 @@
+"""A local Telegram Bot API server for tests, benchmarks and ``python -m bot chat``.
+
+It answers PTB's real HTTP stack as Telegram would where it matters: HTML entity parsing and
+length limits, keyboards, flood limits, blocked users, migrated groups, injected outages.
+"""
+
+from bot.localapi.errors import ApiError
+from bot.localapi.models import (
+    CallbackAnswer,
+    FakeChat,
+    FakeUser,
+    FaultKind,
+    RequestRecord,
+    SentDocument,
+    SentMessage,
+)
+from bot.localapi.server import DEFAULT_TOKEN, LocalBotApi
+from bot.localapi.telegram_html import (
+    MessageEntity,
+    ParsedHtml,
+    TelegramHtmlError,
+    parse_telegram_html,
+    utf16_length,
+)
+
+__all__ = [
+    "DEFAULT_TOKEN",
+    "ApiError",
+    "CallbackAnswer",
+    "FakeChat",
+    "FakeUser",
+    "FaultKind",
+    "LocalBotApi",
+    "MessageEntity",
+    "ParsedHtml",
+    "RequestRecord",
+    "SentDocument",
+    "SentMessage",
+    "TelegramHtmlError",
+    "parse_telegram_html",
+    "utf16_length",
+]
