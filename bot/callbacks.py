@@ -8,6 +8,7 @@ that no longer exists) is answered politely by the handler instead of raising.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
@@ -81,16 +82,19 @@ ADMIN_ACTIONS = (ConfirmDelete, CancelDelete)
 
 _TOPIC = r"([a-z0-9_]{1,16}|\*)"
 _NUMBER = r"(0|[1-9][0-9]{0,8})"
-_PATTERNS: list[tuple[re.Pattern[str], type]] = [
-    (re.compile(rf"p:{_TOPIC}:{_NUMBER}"), Page),
-    (re.compile(rf"r:{_NUMBER}:([01]):([a-z0-9 ]{{1,50}})"), SearchPage),
-    (re.compile(rf"l:{_TOPIC}"), ShowTopic),
-    (re.compile(rf"t:{_TOPIC}"), Toggle),
-    (re.compile(r"t:\."), KeyboardDone),
-    (re.compile(r"k"), OpenKeyboard),
-    (re.compile(r"s:\*"), SubscribeAll),
-    (re.compile(rf"x:d:{_NUMBER}"), ConfirmDelete),
-    (re.compile(r"x:n"), CancelDelete),
+_PARSERS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Action]]] = [
+    (re.compile(rf"p:{_TOPIC}:{_NUMBER}"), lambda g: Page(g[0], int(g[1]))),
+    (
+        re.compile(rf"r:{_NUMBER}:([01]):([a-z0-9 ]{{1,50}})"),
+        lambda g: SearchPage(tuple(g[2].split()), int(g[0]), g[1] == "1"),
+    ),
+    (re.compile(rf"l:{_TOPIC}"), lambda g: ShowTopic(g[0])),
+    (re.compile(rf"t:{_TOPIC}"), lambda g: Toggle(g[0])),
+    (re.compile(r"t:\."), lambda g: KeyboardDone()),
+    (re.compile(r"k"), lambda g: OpenKeyboard()),
+    (re.compile(r"s:\*"), lambda g: SubscribeAll()),
+    (re.compile(rf"x:d:{_NUMBER}"), lambda g: ConfirmDelete(int(g[0]))),
+    (re.compile(r"x:n"), lambda g: CancelDelete()),
 ]
 
 
@@ -124,18 +128,8 @@ def decode(data: str | None) -> Action | None:
     """Parse a payload; None for anything this bot did not make."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    for pattern, kind in _PATTERNS:
+    for pattern, build in _PARSERS:
         match = pattern.fullmatch(data)
-        if match is None:
-            continue
-        groups = match.groups()
-        if kind is Page:
-            return Page(groups[0], int(groups[1]))
-        if kind is SearchPage:
-            return SearchPage(tuple(groups[2].split()), int(groups[0]), groups[1] == "1")
-        if kind is ConfirmDelete:
-            return ConfirmDelete(int(groups[0]))
-        if kind in (ShowTopic, Toggle):
-            return kind(groups[0])  # type: ignore[no-any-return]
-        return kind()  # type: ignore[no-any-return]
+        if match is not None:
+            return build(match.groups())
     return None

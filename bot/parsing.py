@@ -89,7 +89,8 @@ def command_argument(text: str) -> str:
 
 _HASHTAGS_LINE = re.compile(r"^(?:#[\w-]+[\s,]*)+$")
 _SUMMARY_LINE = re.compile(r"^r[ée]sum[ée]\s*:\s*(.*)$", re.IGNORECASE)
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# Any single "scheme:…" token is meant as a link; the fetcher refuses what is not http(s).
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,14 +109,20 @@ HELP_ADMIN_LINES = (
     "/stats — les chiffres du bot",
     "/diffuser TEXTE — envoyer un message à tous les abonnés",
 )
-HELP_FOOTER = "Astuce : écrivez simplement un mot (« Goïta », « Wagner ») pour lancer une recherche."
+HELP_FOOTER = (
+    "Astuce : écrivez simplement un mot (« Goïta », « Wagner ») pour lancer une recherche."
+)
 
-UNKNOWN_COMMAND = "Je ne connais pas la commande {command}. Tapez /aide pour voir ce que je sais faire."
+UNKNOWN_COMMAND = (
+    "Je ne connais pas la commande {command}. Tapez /aide pour voir ce que je sais faire."
+)
 PLAIN_TEXT_SEARCH = "🔎 Je cherche « {query} » dans les articles. (Les commandes : /aide)"
 
 # --- Reading ----------------------------------------------------------------------------------
 
-TOPIC_PAGE_HEADER = "🗂 <b>{label}</b>\nArticles {first} à {last} sur {total}, du plus récent au plus ancien."
+TOPIC_PAGE_HEADER = (
+    "🗂 <b>{label}</b>\nArticles {first} à {last} sur {total}, du plus récent au plus ancien."
+)
 TOPIC_EMPTY = (
     "Aucun article sur {label} pour l'instant. Pour recevoir les prochains dans votre revue : "
     "/abonner {command}"
@@ -139,7 +145,9 @@ SEARCH_NO_WORDS = (
 )
 SEARCH_HEADER = "🔎 <b>Recherche : {query}</b>"
 SEARCH_RANGE = "Résultats {first} à {last}, les plus pertinents d'abord."
-SEARCH_BROADENED = "Aucun article ne contient tous ces mots ; voici ceux qui en contiennent au moins un."
+SEARCH_BROADENED = (
+    "Aucun article ne contient tous ces mots ; voici ceux qui en contiennent au moins un."
+)
 SEARCH_NOTHING = "Aucun article ne correspond à « {query} ». Essayez un autre mot, ou /dernieres."
 
 # --- Subscriptions ----------------------------------------------------------------------------
@@ -166,13 +174,17 @@ UNSUBSCRIBED_ALL = (
     "Vous ne recevrez plus la revue quotidienne. Les articles restent à portée de main "
     "(/sujets, /recherche) ; pour revenir : /abonner."
 )
-UNSUBSCRIBED_SOME = "C'est fait : {removed} retiré(s) de votre revue. Vous restez abonné à : {kept}."
+UNSUBSCRIBED_SOME = (
+    "C'est fait : {removed} retiré(s) de votre revue. Vous restez abonné à : {kept}."
+)
 NOT_SUBSCRIBED = "Vous n'êtes abonné à aucun sujet. Pour recevoir la revue : /abonner"
 GROUP_ADMINS_ONLY = (
     "Dans un groupe, seuls les administrateurs du groupe peuvent modifier son abonnement."
 )
 
-TIME_MISSING = "À quelle heure voulez-vous la revue ? Exemple : /heure 7h30 (actuellement : {time})."
+TIME_MISSING = (
+    "À quelle heure voulez-vous la revue ? Exemple : /heure 7h30 (actuellement : {time})."
+)
 TIME_BAD = "Je ne comprends pas l'heure « {text} ». Écrivez par exemple 7h, 07h30, 7:30 ou 19h."
 TIME_SET = "⏰ C'est noté : la revue arrivera chaque jour à {time} ({zone})."
 ALREADY_RECEIVED_TODAY = "Vous avez déjà reçu celle d'aujourd'hui : la prochaine arrive demain."
@@ -197,7 +209,9 @@ STATUS_ZONE = "Fuseau : {zone} (il y est {local_time})"
 STATUS_NEXT = "Prochaine revue : {next}"
 STATUS_INACTIVE = "⚠️ Les envois étaient suspendus (bot bloqué) ; ils reprennent."
 
-DIGEST_UNREACHABLE = "Je n'arrive pas à vous envoyer la revue pour le moment. Réessayez dans un instant."
+DIGEST_UNREACHABLE = (
+    "Je n'arrive pas à vous envoyer la revue pour le moment. Réessayez dans un instant."
+)
 
 # --- Admin ------------------------------------------------------------------------------------
 
@@ -213,7 +227,9 @@ ADD_FETCHING = "⏳ Je récupère la page…"
 ADDED = "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\nRésumé : {summary}\n\nLe lire : /article {id}"
 ADDED_DUPLICATE = "ℹ️ Cet article est déjà enregistré (n° {id} : « {title} »). Rien n'a été ajouté."
 ADD_UNKNOWN_TOPICS = "Sujet(s) inconnu(s) : {tags}. Sujets possibles : {keys}. Rien n'a été ajouté."
-ADD_SUMMARY_TOO_LONG = "Le résumé imposé est trop long ({length} caractères, {maximum} au plus). Rien n'a été ajouté."
+ADD_SUMMARY_TOO_LONG = (
+    "Le résumé imposé est trop long ({length} caractères, {maximum} au plus). Rien n'a été ajouté."
+)
 NO_TOPIC = "aucun"
 
 DELETE_USAGE = "Indiquez le numéro de l'article : /supprimer 12"
@@ -241,7 +257,9 @@ BROADCAST_USAGE = "Écrivez le message après la commande : /diffuser Bonjour à
 BROADCAST_HEADER = "📣 <b>Message de la rédaction</b>\n\n"
 BROADCAST_TOO_LONG = "Message trop long ({length} caractères visibles, {maximum} au plus)."
 BROADCAST_QUEUED = "📣 Message mis en file pour {count}. Je vous préviens quand c'est fini."
-BROADCAST_DONE = "📣 Diffusion terminée : {sent} envoyé(s), {unreachable} injoignable(s), {deferred} en attente."
+BROADCAST_DONE = (
+    "📣 Diffusion terminée : {sent} envoyé(s), {unreachable} injoignable(s), {deferred} en attente."
+)
 
 # --- Errors -----------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ def arrange(sections: Sequence[TopicArticles], *, max_per_topic: int) -> list[Di
     placed: set[int] = set()
     arranged = []
     for section in sections:
-        entries = []
+        entries: list[PlacedArticle] = []
         for article in newest_first(section.articles):
             if len(entries) == max_per_topic:
                 break

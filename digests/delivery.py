@@ -172,7 +172,10 @@ class FanOut:
             while not queue.empty():
                 delivery = queue.get_nowait()
                 try:
-                    report = report.add(await self._deliver_one(delivery, messages_for))
+                    # Await first: ``report.add(await …)`` would bind the report before the
+                    # await and lose the other workers' counts.
+                    outcome = await self._deliver_one(delivery, messages_for)
+                    report = report.add(outcome)
                 except Exception:
                     logger.exception(
                         "Delivery %d failed unexpectedly; it stays pending", delivery.id

@@ -190,6 +190,18 @@ async def day_figures(connection: aiosqlite.Connection, day: date) -> DayFigures
     return DayFigures(*(int(value) for value in row))
 
 
+async def edition_figures(
+    connection: aiosqlite.Connection, kind: Kind, edition: str
+) -> dict[Status, int]:
+    """How the deliveries of one edition (a broadcast, a day's digests) stand."""
+    async with connection.execute(
+        "SELECT status, count(*) FROM deliveries WHERE kind = ? AND edition = ? GROUP BY status",
+        (kind.value, edition),
+    ) as cursor:
+        found = {Status(row[0]): int(row[1]) async for row in cursor}
+    return {status: found.get(status, 0) for status in Status}
+
+
 async def create_broadcast(
     connection: aiosqlite.Connection, html: str, created_by: str, now: datetime
 ) -> int:

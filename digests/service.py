@@ -352,8 +352,9 @@ class DigestService:
 
     # --- Broadcasts and figures ------------------------------------------------------------
 
-    async def broadcast(self, html: str, created_by: str) -> int:
-        """Queue ``html`` for every reachable subscriber; the next delivery run sends it."""
+    async def broadcast(self, html: str, created_by: str) -> tuple[int, int]:
+        """Queue ``html`` for every reachable subscriber; the next delivery run sends it.
+        Returns the broadcast's id and its audience."""
         async with self.database.transaction() as tx:
             broadcast_id = await ledger.create_broadcast(tx, html, created_by, self._clock())
             audience = await subscribers.subscribed(tx)
@@ -366,7 +367,10 @@ class DigestService:
                 self._clock(),
             )
         logger.info("Broadcast %d queued for %d subscribers", broadcast_id, len(audience))
-        return len(audience)
+        return broadcast_id, len(audience)
+
+    async def broadcast_figures(self, broadcast_id: int) -> dict[Status, int]:
+        return await ledger.edition_figures(self.database.reader, Kind.BROADCAST, str(broadcast_id))
 
     async def figures(self, day: date) -> tuple[subscribers.SubscriberCounts, ledger.DayFigures]:
         reader = self.database.reader

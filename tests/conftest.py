@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.localapi import LocalBotApi
 from content.storage import Database
 from content.topics import TopicCatalog, load_topics
+from tests.factories import FakeClock
+from tests.harness import BotHarness, bot_config
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"
-
-
-@dataclass
-class FakeClock:
-    """Time that only moves when a test says so."""
-
-    now: datetime = field(default_factory=lambda: datetime(2025, 6, 23, 5, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -46,3 +31,19 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = await Database.open(tmp_path / "test.db")
     yield db
     await db.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApi]:
+    """The local Bot API server on a free port of 127.0.0.1."""
+    async with LocalBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: LocalBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
+    """The real bot, polling the local server, on a fresh database with the seed loaded."""
+    harness = BotHarness(api, bot_config(api, tmp_path / "bot.db"), clock)
+    await harness.start()
+    yield harness
+    await harness.stop()

@@ -1,10 +1,27 @@
-"""Records for pure tests (composition, rendering)."""
+"""Test doubles: a clock that only moves when told, records for pure tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 from content.models import Article, TopicMention
+
+
+@dataclass
+class FakeClock:
+    """Time that only moves when a test says so."""
+
+    now: datetime = field(default_factory=lambda: datetime(2025, 6, 23, 5, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def make_article(

@@ -120,5 +120,7 @@ def test_unsafe_urls_are_not_linked(catalog: TopicCatalog) -> None:
 
 def test_first_of_the_month_in_a_digest(catalog: TopicCatalog) -> None:
     item = make_article(1, added_at=datetime(2025, 6, 1, 6, tzinfo=UTC))
-    digest = compose_digest(date(2025, 6, 1), [TopicArticles("mali", [item])], catalog, max_per_topic=5)
+    digest = compose_digest(
+        date(2025, 6, 1), [TopicArticles("mali", [item])], catalog, max_per_topic=5
+    )
     assert "dimanche 1er juin 2025" in digest.messages[0]

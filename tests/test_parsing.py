@@ -85,6 +85,9 @@ def test_add_request_options() -> None:
     link = parse_add_request("https://example.org/article?id=1\n#mali")
     assert link.url == "https://example.org/article?id=1"
     assert link.tags == ("mali",)
+    assert parse_add_request("ftp://example.org/a").url == "ftp://example.org/a"
+    assert parse_add_request("javascript:alert(1)").url == "javascript:alert(1)"
+    assert parse_add_request("Bamako : la pluie\nCorps.").url is None
     hashtag_in_title = parse_add_request("Le #MeToo au Mali\nCorps.")
     assert hashtag_in_title.tags == ()
 
@@ -113,8 +116,22 @@ def test_callback_round_trip_under_64_bytes(action: callbacks.Action) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "p:mali", "p:mali:-1", "p:Mali:0", "p:mali:01", "x:d:abc", "r:0:2:goita",
-     "r:0:1:GOÏTA", "t:", "zzz", "p:" + "a" * 70 + ":0", "x:d:1 ", "k:extra"],
+    [
+        None,
+        "",
+        "p:mali",
+        "p:mali:-1",
+        "p:Mali:0",
+        "p:mali:01",
+        "x:d:abc",
+        "r:0:2:goita",
+        "r:0:1:GOÏTA",
+        "t:",
+        "zzz",
+        "p:" + "a" * 70 + ":0",
+        "x:d:1 ",
+        "k:extra",
+    ],
 )
 def test_forged_callbacks_are_rejected(data: str | None) -> None:
     assert callbacks.decode(data) is None

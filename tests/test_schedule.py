@@ -91,7 +91,9 @@ def test_next_delivery_descriptions() -> None:
     reader = schedule()
     before = next_delivery(reader, at("2025-06-23T06:00"), recorded_today=False)
     assert (before.local_date, before.now_due, before.received_today) == (
-        date(2025, 6, 23), False, False
+        date(2025, 6, 23),
+        False,
+        False,
     )
     owed = next_delivery(reader, at("2025-06-23T08:00"), recorded_today=False)
     assert owed.now_due

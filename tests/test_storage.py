@@ -17,7 +17,9 @@ def _version(path: Path) -> int:
 
 def _tables(path: Path) -> set[str]:
     with sqlite3.connect(path) as connection:
-        rows = connection.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        rows = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')"
+        )
         return {row[0] for row in rows}
 
 

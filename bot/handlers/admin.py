@@ -1,0 +1,278 @@
+"""Admin commands: /ajouter, /supprimer, /stats, /diffuser (and their buttons).
+
+Every entry point goes through :func:`admin_only`, so a reader who types an admin command, or
+forges an admin button's payload, gets a polite refusal and changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from html import escape
+from typing import Any, Concatenate, ParamSpec
+
+from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.parsing import AddRequest, command_argument, parse_add_request, parse_article_id
+from bot.replies import reply
+from content import french
+from content.ingestion import (
+    ContentRejected,
+    RejectReason,
+    draft_from_bytes,
+    draft_from_text,
+    draft_from_url,
+)
+from content.models import AddedArticle, ArticleDraft
+from content.text import MAX_TEXT_BYTES
+from digests.ledger import Status
+from digests.messages import MESSAGE_LIMIT, visible_length
+from digests.render import clip, topic_labels
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+Handler = Callable[Concatenate[Update, BotContext, P], Coroutine[Any, Any, None]]
+
+SUMMARY_MAX_CHARS = 1000
+
+
+def admin_only(handler: Handler[P]) -> Handler[P]:
+    """Refuse everybody but the configured admins, before the handler runs."""
+
+    async def guarded(
+        update: Update, context: BotContext, /, *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        user = update.effective_user
+        if context.services.is_admin(user.id if user else None):
+            await handler(update, context, *args, **kwargs)
+            return
+        logger.warning(
+            "Refused admin action %s to user %s", handler.__name__, user.id if user else None
+        )
+        if update.callback_query is not None:
+            await update.callback_query.answer(french.ADMIN_ONLY_BUTTON, show_alert=True)
+        else:
+            await reply(update, [french.ADMIN_ONLY])
+
+    functools.update_wrapper(guarded, handler)
+    return guarded
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    assert message is not None
+    return message
+
+
+@admin_only
+async def add_command(update: Update, context: BotContext) -> None:
+    """/ajouter: text after the command, a URL, a .txt/.md document, or a reply to a message."""
+    message = _message(update)
+    own_text = message.text or message.caption or ""
+    request = parse_add_request(command_argument(own_text))
+    try:
+        draft = await _draft(update, context, message, request)
+    except ContentRejected as rejected:
+        logger.info("Refused /ajouter from %s: %s", update.effective_user, rejected)
+        await reply(update, [rejected_text(rejected)])
+        return
+    if draft is None:
+        await reply(update, [escape(french.ADD_USAGE)])
+        return
+    await _store(update, context, draft, request)
+
+
+async def _draft(
+    update: Update, context: BotContext, message: Message, request: AddRequest
+) -> ArticleDraft | None:
+    """The article the admin means, or None when they sent nothing to add."""
+    if message.document is not None:
+        return await _draft_from_document(message.document)
+    replied = message.reply_to_message
+    if not request.text and replied is not None:
+        if replied.document is not None:
+            return await _draft_from_document(replied.document)
+        request_text = replied.text or replied.caption or ""
+        return draft_from_text(request_text) if request_text.strip() else None
+    if request.url is not None:
+        chat = update.effective_chat
+        assert chat is not None
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        return await draft_from_url(request.url, context.services.fetcher)
+    if not request.text:
+        return None
+    return draft_from_text(request.text)
+
+
+async def _draft_from_document(document: Document) -> ArticleDraft:
+    if document.file_size is not None and document.file_size > MAX_TEXT_BYTES:
+        raise ContentRejected(RejectReason.TOO_LARGE, f"{document.file_size} bytes")
+    telegram_file = await document.get_file()
+    data = bytes(await telegram_file.download_as_bytearray())
+    return draft_from_bytes(data, filename=document.file_name)
+
+
+async def _store(
+    update: Update, context: BotContext, draft: ArticleDraft, request: AddRequest
+) -> None:
+    services = context.services
+    topic_keys = None
+    if request.tags:
+        unknown = [tag for tag in request.tags if services.catalog.resolve(tag) is None]
+        if unknown:
+            tags = " ".join(f"#{escape(tag)}" for tag in unknown)
+            keys = " ".join(f"#{key}" for key in services.catalog.keys)
+            await reply(update, [french.ADD_UNKNOWN_TOPICS.format(tags=tags, keys=keys)])
+            return
+        resolved = (services.catalog.resolve(tag) for tag in request.tags)
+        topic_keys = tuple(dict.fromkeys(topic.key for topic in resolved if topic is not None))
+    if request.summary is not None and len(request.summary) > SUMMARY_MAX_CHARS:
+        await reply(
+            update,
+            [
+                french.ADD_SUMMARY_TOO_LONG.format(
+                    length=len(request.summary), maximum=SUMMARY_MAX_CHARS
+                )
+            ],
+        )
+        return
+    user = update.effective_user
+    added = await services.library.add(
+        draft,
+        added_by=f"telegram:{user.id if user else 'unknown'}",
+        summary=request.summary,
+        topic_keys=topic_keys,
+    )
+    await reply(update, [added_text(context, added)])
+
+
+def added_text(context: BotContext, added: AddedArticle) -> str:
+    article = added.article
+    title = escape(clip(article.title, 200))
+    if added.duplicate:
+        return french.ADDED_DUPLICATE.format(id=article.id, title=title)
+    labels = topic_labels(context.services.catalog, article.topic_keys) or french.NO_TOPIC
+    return french.ADDED.format(
+        id=article.id, title=title, topics=escape(labels), summary=escape(article.summary)
+    )
+
+
+def rejected_text(rejected: ContentRejected) -> str:
+    template = french.REJECTED.get(rejected.reason.name)
+    if template is None:
+        return escape(french.REJECTED_FALLBACK.format(reason=rejected.reason.name.lower()))
+    return escape(template.format(detail=rejected.detail or "erreur"))
+
+
+@admin_only
+async def delete_command(update: Update, context: BotContext) -> None:
+    """/supprimer N: asks for confirmation with two buttons."""
+    message = _message(update)
+    article_id = parse_article_id(command_argument(message.text or ""))
+    if article_id is None:
+        await reply(update, [french.DELETE_USAGE])
+        return
+    article = await context.services.library.get(article_id)
+    if article is None:
+        await reply(update, [french.ARTICLE_NOT_FOUND.format(id=article_id)])
+        return
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    french.BUTTON_DELETE,
+                    callback_data=callbacks.encode(callbacks.ConfirmDelete(article_id)),
+                ),
+                InlineKeyboardButton(
+                    french.BUTTON_CANCEL, callback_data=callbacks.encode(callbacks.CancelDelete())
+                ),
+            ]
+        ]
+    )
+    title = escape(clip(article.title, 200))
+    await reply(update, [french.DELETE_CONFIRM.format(id=article_id, title=title)], markup=buttons)
+
+
+@admin_only
+async def confirm_delete_button(update: Update, context: BotContext, article_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    deleted = await context.services.library.delete(article_id)
+    await query.answer()
+    template = french.DELETED if deleted else french.DELETE_GONE
+    await query.edit_message_text(template.format(id=article_id))
+
+
+@admin_only
+async def cancel_delete_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(french.DELETE_CANCELLED)
+
+
+@admin_only
+async def stats_command(update: Update, context: BotContext) -> None:
+    services = context.services
+    counts, day = await services.digests.figures(services.clock().date())
+    per_topic = await services.library.topic_counts()
+    topic_lines = "\n".join(
+        french.STATS_TOPIC_LINE.format(label=escape(t.label), count=per_topic.get(t.key, 0))
+        for t in services.catalog.topics
+    )
+    text = french.STATS.format(
+        active=counts.active,
+        inactive=counts.inactive,
+        known=counts.known_chats,
+        articles=await services.library.count(),
+        per_topic=topic_lines,
+        sent=day.digests_sent,
+        empty=day.digests_empty,
+        pending=day.pending,
+        failed=day.failed,
+    )
+    await reply(update, [text])
+
+
+@admin_only
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    """/diffuser TEXTE: queued for every subscriber, sent through the digest delivery path."""
+    message = _message(update)
+    body_html = command_argument(message.text_html or "").strip()
+    if not body_html:
+        await reply(update, [french.BROADCAST_USAGE])
+        return
+    html = french.BROADCAST_HEADER + body_html
+    length = visible_length(html)
+    if length > MESSAGE_LIMIT:
+        await reply(
+            update, [french.BROADCAST_TOO_LONG.format(length=length, maximum=MESSAGE_LIMIT)]
+        )
+        return
+    user = update.effective_user
+    digests = context.services.digests
+    broadcast_id, count = await digests.broadcast(
+        html, created_by=f"telegram:{user.id if user else '?'}"
+    )
+    await reply(update, [french.BROADCAST_QUEUED.format(count=french.plural(count, "abonné"))])
+    context.application.create_task(
+        _deliver_and_report(update, context, broadcast_id), update=update, name="broadcast"
+    )
+
+
+async def _deliver_and_report(update: Update, context: BotContext, broadcast_id: int) -> None:
+    """Send now rather than at the next tick, then tell the admin how it went."""
+    digests = context.services.digests
+    await digests.deliver_pending()
+    figures = await digests.broadcast_figures(broadcast_id)
+    text = french.BROADCAST_DONE.format(
+        sent=figures[Status.SENT],
+        unreachable=figures[Status.FAILED],
+        deferred=figures[Status.PENDING],
+    )
+    await reply(update, [text])

@@ -1,0 +1,269 @@
+"""Reading: /start, /aide, topic commands, /sujets, /dernieres, /article, /recherche."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
+from bot.parsing import command_argument, parse_article_id, parse_count
+from bot.replies import reply
+from content import french
+from content.text import fold
+from digests.render import article_messages
+
+logger = logging.getLogger(__name__)
+
+MAX_LATEST = 10
+_SEARCH_TERMS_BUDGET = 50
+"""Search terms must fit a button's payload to page through the results."""
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome the reader; a reader who had blocked the bot is reachable again."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None
+    services = context.services
+    came_back = await services.digests.set_reachable(chat.id, reachable=True, reason=None)
+    examples = ", ".join(f"/{topic.command}" for topic in services.catalog.topics[:4])
+    name = escape(user.first_name) if user and user.first_name else french.DEFAULT_NAME
+    text = french.WELCOME.format(name=name, examples=f"{examples}…")
+    if came_back:
+        text = f"{text}\n\n{french.WELCOME_BACK}"
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    french.BUTTON_SUBSCRIBE_ALL,
+                    callback_data=callbacks.encode(callbacks.SubscribeAll()),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    french.BUTTON_CHOOSE_TOPICS,
+                    callback_data=callbacks.encode(callbacks.OpenKeyboard()),
+                )
+            ],
+        ]
+    )
+    await reply(update, [text], markup=buttons)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    services = context.services
+    lines = [french.HELP_READ]
+    lines += [
+        french.HELP_TOPIC_LINE.format(command=t.command, description=escape(t.description))
+        for t in services.catalog.topics
+    ]
+    lines += [escape(line) for line in french.HELP_READ_LINES]
+    lines += ["", french.HELP_DIGEST, *(escape(line) for line in french.HELP_DIGEST_LINES)]
+    user = update.effective_user
+    if services.is_admin(user.id if user else None):
+        lines += ["", french.HELP_ADMIN, *(escape(line) for line in french.HELP_ADMIN_LINES)]
+    lines += ["", escape(french.HELP_FOOTER)]
+    await reply(update, ["\n".join(lines)])
+
+
+async def topic_command(update: Update, context: BotContext) -> None:
+    """/aes, /russie…: the command name is the topic's, as declared in topics.toml."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    topic = context.services.catalog.by_command(command)
+    if topic is None:  # the handler is only registered for catalog commands
+        await unknown_command(update, context)
+        return
+    page = await topic_page(context, topic.key, 0)
+    if page is None:
+        text = french.TOPIC_EMPTY.format(label=escape(topic.label), command=topic.command)
+        await reply(update, [text])
+        return
+    await reply(update, [page.html], markup=page.markup)
+
+
+async def topic_page(context: BotContext, topic_key: str, offset: int) -> RenderedPage | None:
+    """A page of a topic (or of all topics for ``callbacks.ALL``); None when there is nothing."""
+    services = context.services
+    everything = topic_key == callbacks.ALL
+    if everything:
+        total = await services.library.count()
+    else:
+        total = (await services.library.topic_counts()).get(topic_key, 0)
+    if total == 0 or offset >= total:
+        return None
+    found = await services.library.latest(
+        topic=None if everything else topic_key, limit=PAGE_SIZE, offset=offset
+    )
+    if everything:
+        template, values = french.LATEST_PAGE_HEADER, {}
+    else:
+        topic = services.catalog.get(topic_key)
+        template = french.TOPIC_PAGE_HEADER
+        values = {"label": escape(topic.label if topic else topic_key)}
+    return article_list_page(
+        template,
+        found,
+        services.catalog,
+        offset=offset,
+        total=total,
+        make=lambda new_offset: callbacks.Page(topic_key, new_offset),
+        header_values=values,
+    )
+
+
+async def topics_command(update: Update, context: BotContext) -> None:
+    """/sujets: every topic with its article count, each one a button."""
+    services = context.services
+    counts = await services.library.topic_counts()
+    lines = [french.TOPICS_HEADER, ""]
+    buttons = []
+    for topic in services.catalog.topics:
+        count = counts.get(topic.key, 0)
+        lines.append(
+            french.TOPICS_LINE.format(
+                label=escape(topic.label),
+                count=french.plural(count, "article"),
+                command=topic.command,
+            )
+        )
+        buttons.append(
+            InlineKeyboardButton(
+                f"{topic.label} ({count})",
+                callback_data=callbacks.encode(callbacks.ShowTopic(topic.key)),
+            )
+        )
+    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    await reply(update, ["\n".join(lines)], markup=InlineKeyboardMarkup(rows))
+
+
+async def latest_command(update: Update, context: BotContext) -> None:
+    """/dernieres [n]: the newest articles on every topic."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    count = parse_count(command_argument(message.text), default=PAGE_SIZE, maximum=MAX_LATEST)
+    if count is None:
+        await reply(update, [french.COUNT_BAD.format(maximum=MAX_LATEST)])
+        return
+    services = context.services
+    total = await services.library.count()
+    if total == 0:
+        await reply(update, [french.LATEST_EMPTY])
+        return
+    found = await services.library.latest(limit=count)
+    page = article_list_page(
+        french.LATEST_PAGE_HEADER,
+        found,
+        services.catalog,
+        offset=0,
+        total=total,
+        make=lambda offset: callbacks.Page(callbacks.ALL, offset),
+        header_values={},
+    )
+    await reply(update, [page.html], markup=page.markup)
+
+
+async def article_command(update: Update, context: BotContext) -> None:
+    """/article N: the whole article (card, topics, body in a few messages)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    argument = command_argument(message.text).strip()
+    if not argument:
+        await reply(update, [french.ARTICLE_ID_MISSING])
+        return
+    article_id = parse_article_id(argument)
+    if article_id is None:
+        await reply(update, [french.ARTICLE_ID_BAD.format(text=escape(argument[:50]))])
+        return
+    article = await context.services.library.get(article_id)
+    if article is None:
+        await reply(update, [french.ARTICLE_NOT_FOUND.format(id=article_id)])
+        return
+    await reply(update, article_messages(article, context.services.catalog))
+
+
+async def search_command(update: Update, context: BotContext) -> None:
+    """/recherche MOTS."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    query = command_argument(message.text).strip()
+    if not query:
+        await reply(update, [french.SEARCH_MISSING])
+        return
+    await _reply_search(update, context, query)
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    """Text without a command, in a private chat: readers expect a search."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    query = message.text.strip()
+    await reply(update, [french.PLAIN_TEXT_SEARCH.format(query=escape(query[:100]))])
+    await _reply_search(update, context, query)
+
+
+async def _reply_search(update: Update, context: BotContext, query: str) -> None:
+    page = await search_results(context, query, offset=0, broadened=None)
+    if isinstance(page, str):
+        await reply(update, [page])
+    else:
+        await reply(update, [page.html], markup=page.markup)
+
+
+def searchable_terms(query: str, budget: int = _SEARCH_TERMS_BUDGET) -> tuple[str, ...]:
+    """Accent-free words of ``query`` that fit a button payload (FTS ignores accents too)."""
+    terms: list[str] = []
+    used = 0
+    for word in fold(query).split():
+        cleaned = "".join(char for char in word if char.isascii() and char.isalnum())
+        if len(cleaned) < 2 or cleaned in terms:
+            continue
+        if used + len(cleaned) + 1 > budget:
+            break
+        terms.append(cleaned)
+        used += len(cleaned) + 1
+    return tuple(terms)
+
+
+async def search_results(
+    context: BotContext, query: str, *, offset: int, broadened: bool | None
+) -> RenderedPage | str:
+    """A page of results, or the French sentence explaining why there is none.
+
+    Readers' words are folded to plain ASCII (FTS ignores accents anyway) so that the same terms
+    fit the « Plus anciens » button; a query in another script is searched as typed, unpaged.
+    """
+    terms = searchable_terms(query)
+    result = await context.services.library.search(
+        " ".join(terms) if terms else query,
+        limit=PAGE_SIZE + 1,
+        offset=offset,
+        broadened=broadened,
+    )
+    shown_query = escape(query[:100])
+    if not result.terms:
+        return french.SEARCH_NO_WORDS.format(text=shown_query)
+    if not result.articles:
+        return french.SEARCH_NOTHING.format(query=shown_query)
+    return search_page(
+        query[:100],
+        result.articles[:PAGE_SIZE],
+        context.services.catalog,
+        offset=offset,
+        has_more=len(result.articles) > PAGE_SIZE,
+        broadened=result.broadened,
+        make=(lambda new: callbacks.SearchPage(terms, new, result.broadened)) if terms else None,
+    )
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0][:40]
+    logger.info("Unknown command %r in chat %s", command, update.effective_chat)
+    await reply(update, [french.UNKNOWN_COMMAND.format(command=escape(command))])

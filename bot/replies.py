@@ -1,0 +1,33 @@
+"""Sending replies: several messages when needed, buttons on the last one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from digests.messages import pack_blocks
+
+
+async def reply(
+    update: Update,
+    messages: Sequence[str],
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Reply with ``messages`` in order (HTML, no link previews: Defaults), buttons on the last."""
+    message = update.effective_message
+    if message is None:
+        return None
+    sent = None
+    for index, text in enumerate(messages):
+        last = index == len(messages) - 1
+        sent = await message.reply_text(text, reply_markup=markup if last else None)
+    return sent
+
+
+async def reply_blocks(
+    update: Update, blocks: Sequence[str], *, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Reply with HTML blocks packed into as few messages as fit Telegram's limit."""
+    return await reply(update, pack_blocks(blocks), markup=markup)
