@@ -24,7 +24,8 @@ QUIT_WORDS = frozenset({"/quitter", "/quit", ":q", "exit"})
 DOCUMENT_PREFIX = ":fichier "
 HELP = (
     "Session de test de Sahel Digest, sans Telegram. Tapez un message ou une commande "
-    "(/start, /aide, /mali…), le numéro d'un bouton pour l'appuyer, "
+    "(/start, /aide, /mali…), le numéro d'un bouton pour l'appuyer, une ligne finie par \\ "
+    "pour continuer le message à la ligne suivante, "
     f"« {DOCUMENT_PREFIX}CHEMIN » pour envoyer un fichier avec /ajouter, /quitter pour sortir."
 )
 REPLY_WAIT_SECONDS = 10.0
@@ -103,11 +104,18 @@ def _read_document(path_text: str) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
 
 
-async def _read_line(prompt: str) -> str | None:
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+async def _read_message(prompt: str) -> str | None:
+    """One message: a line, or several when each but the last ends with a backslash (to paste
+    an article for /ajouter). None at the end of input."""
+    lines: list[str] = []
+    while True:
+        try:
+            line = await asyncio.to_thread(input, prompt if not lines else "... ")
+        except EOFError:
+            return "\n".join(lines) if lines else None
+        if not line.endswith("\\"):
+            return "\n".join([*lines, line])
+        lines.append(line[:-1].rstrip())
 
 
 async def chat(config: Config, *, admin: bool, database: Path | None, color: bool) -> None:
@@ -127,7 +135,7 @@ async def chat(config: Config, *, admin: bool, database: Path | None, color: boo
         await start_in_process(application, local, utc_now)
         try:
             print(HELP + (" (Vous êtes administrateur.)" if admin else ""))
-            while (line := await _read_line("\nvous> ")) is not None:
+            while (line := await _read_message("\nvous> ")) is not None:
                 if not await session.handle(line):
                     break
         finally:

@@ -97,7 +97,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config)
-        setup_logging(config.logging.level, _secrets(config))
+        # The chat mode shares the terminal with the person typing: only problems are logged.
+        level = "WARNING" if args.command == "chat" else config.logging.level
+        setup_logging(level, _secrets(config))
         if args.command == "run":
             from bot.runner import run_bot
 

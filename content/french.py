@@ -46,7 +46,6 @@ ALSO_ON_TOPICS = "Aussi : {topics}"
 ARTICLE_TOPICS = "Sujets : {topics}"
 ARTICLE_NO_TOPIC = "Sujets : aucun"
 ARTICLE_TRUNCATED = "… (article tronqué : la suite est sur le site de la source)"
-UNKNOWN_SOURCE = "source non précisée"
 
 # --- Digest ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ article leaves nothing half-written behind.
 from __future__ import annotations
 
 import logging
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime."""
 
-SEED_FILES = ("mali-russie-aes.txt",)
+SEED_INDEX = "index.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +82,14 @@ class Library:
         if await articles.count_articles(self.database.reader) > 0:
             return []
         folder = resources.files("content").joinpath("seed")
+        index = tomllib.loads(folder.joinpath(SEED_INDEX).read_text(encoding="utf-8"))
         added = []
-        for name in SEED_FILES:
-            draft = draft_from_text(folder.joinpath(name).read_text(encoding="utf-8"))
+        for entry in index["article"]:
+            draft = draft_from_text(
+                folder.joinpath(entry["file"]).read_text(encoding="utf-8"),
+                source=entry.get("source"),
+                published_on=entry.get("published_on"),
+            )
             added.append(await self.add(draft, added_by="seed"))
         return added
 

@@ -33,10 +33,9 @@ def topic_labels(catalog: TopicCatalog, keys: Sequence[str]) -> str:
 
 
 def byline(article: Article) -> str:
-    """« Source · 23 juin 2025 », escaped."""
-    day = article.published_on or article.added_at.date()
-    source = article.source or french.UNKNOWN_SOURCE
-    return f"{escape(source)} · {french.short_date(day)}"
+    """« Source · 23 juin 2025 » (or only the date when the source is unknown), escaped."""
+    day = french.short_date(article.published_on or article.added_at.date())
+    return f"{escape(article.source)} · {day}" if article.source else day
 
 
 def link_line(article: Article, *, with_command: bool) -> str:
