@@ -12,7 +12,7 @@ RESULTS_PATH = Path(__file__).with_name("results.json")
 
 
 def record(section: str, figures: dict[str, Any], *, quick: bool = False) -> None:
-    """Merge ``figures`` into ``results.json`` under ``section`` (``section.quick`` in quick mode)."""
+    """Merge ``figures`` into results.json under ``section`` (``section.quick`` when quick)."""
     name = f"{section}.quick" if quick else section
     try:
         results = json.loads(RESULTS_PATH.read_text(encoding="utf-8"))

@@ -223,7 +223,10 @@ ADD_USAGE = (
     "« résumé : … » pour imposer le résumé."
 )
 ADD_FETCHING = "⏳ Je récupère la page…"
-ADDED = "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\nRésumé : {summary}\n\nLe lire : /article {id}"
+ADDED = (
+    "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\n"
+    "Résumé : {summary}\n\nLe lire : /article {id}"
+)
 ADDED_DUPLICATE = "ℹ️ Cet article est déjà enregistré (n° {id} : « {title} »). Rien n'a été ajouté."
 ADD_UNKNOWN_TOPICS = "Sujet(s) inconnu(s) : {tags}. Sujets possibles : {keys}. Rien n'a été ajouté."
 ADD_SUMMARY_TOO_LONG = (
@@ -279,7 +282,7 @@ REJECTED: dict[str, str] = {
     "NO_BODY": "Il n'y a qu'un titre : ajoutez le texte de l'article sous la première ligne.",
     "UNSUPPORTED_FILE": "Je ne lis que les fichiers .txt et .md.",
     "BAD_URL": "Ce lien n'est pas valable (seuls http:// et https:// sont acceptés).",
-    "FORBIDDEN_HOST": "Je ne vais pas chercher de pages sur ce serveur (adresse interne ou privée).",
+    "FORBIDDEN_HOST": "Je ne vais pas chercher de page sur ce serveur (adresse interne, privée).",
     "FETCH_FAILED": "Je n'ai pas pu récupérer la page ({detail}). Vérifiez le lien et réessayez.",
     "TIMEOUT": "La page a mis trop de temps à répondre. Réessayez plus tard.",
     "NOT_HTML": "Ce lien ne mène pas à une page web d'article.",

@@ -1,4 +1,4 @@
-"""The command line, through real subprocesses: help, ingest, summarize, preview, list, run, chat."""
+"""The command line through real subprocesses: help, ingest, summarize, preview, run, chat."""
 
 from __future__ import annotations
 
@@ -199,7 +199,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_bot_process(tmp_path: Path, config: Path) -> subprocess.Popen[bytes]:
+def start_bot_process(tmp_path: Path, config: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--config", str(config)],
         cwd=tmp_path,
@@ -223,7 +223,7 @@ async def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 async def test_run_polls_a_local_bot_api_server(api: LocalBotApi, tmp_path: Path) -> None:
     config = write_config(tmp_path, f'[telegram]\nbase_url = "{api.base_url}"\n')
-    process = await start_bot_process(tmp_path, config)
+    process = start_bot_process(tmp_path, config)
     try:
         api.push_message(FakeUser(77, "Aminata"), "/start")
         [welcome] = await api.wait_for_messages(77, 1, timeout=30)
@@ -243,7 +243,7 @@ async def test_run_in_webhook_mode(api: LocalBotApi, tmp_path: Path) -> None:
         f'[telegram]\nbase_url = "{api.base_url}"\nmode = "webhook"\n'
         f'webhook_url = "http://127.0.0.1:{port}/telegram"\nwebhook_port = {port}\n',
     )
-    process = await start_bot_process(tmp_path, config)
+    process = start_bot_process(tmp_path, config)
     try:
         await api.wait_for(
             lambda server: server.webhook_url is not None, timeout=30, what="setWebhook"

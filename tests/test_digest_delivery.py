@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -226,7 +227,7 @@ async def test_long_digest_is_split_and_paced_one_message_per_second(
         assert len(parts) >= 2
         assert all(len(m.text) <= 4096 for m in parts)
         sends = [r.received_at for r in api.requests("sendMessage") if r.params["chat_id"] == chat]
-        gaps = [later - earlier for earlier, later in zip(sends, sends[1:], strict=False)]
+        gaps = [later - earlier for earlier, later in pairwise(sends)]
         assert min(gaps) >= 0.95
     finally:
         await bot.stop()
