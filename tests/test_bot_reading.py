@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.localapi import FakeUser, parse_telegram_html
+from dataclasses import replace
+from pathlib import Path
+
+from bot.localapi import FakeUser, LocalBotApi, parse_telegram_html
 from content.models import ArticleDraft
-from tests.harness import READER, BotHarness
+from tests.factories import FakeClock
+from tests.harness import READER, BotHarness, bot_config
 
 SEED_TITLE = "Assimi Goïta est en visite officielle en Russie"
 
@@ -194,3 +198,33 @@ async def test_group_command_with_bot_name(bot: BotHarness) -> None:
     assert SEED_TITLE in answer.text
     other_bot = await bot.send(member, "/mali@another_bot", chat=group)
     assert other_bot.messages == []
+
+
+async def test_a_topic_added_to_the_file_gets_its_command_without_code(
+    api: LocalBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    shipped = (Path(__file__).resolve().parents[1] / "content" / "topics.toml").read_text("utf-8")
+    extra = """
+[[topic]]
+key = "uranium"
+label = "Uranium"
+command = "uranium"
+description = "L'uranium du Niger et ses acheteurs"
+aliases = ["uranium", "Orano", "Arlit"]
+"""
+    topics_file = tmp_path / "topics.toml"
+    topics_file.write_text(shipped + extra, encoding="utf-8")
+    config = bot_config(api, tmp_path / "topics.db")
+    config = replace(config, content=replace(config.content, topics_file=topics_file))
+    bot = BotHarness(api, config, clock)
+    await bot.start()
+    try:
+        await add_article(
+            bot, "Arlit : Orano suspend l'uranium", "L'uranium d'Arlit attend. Suite."
+        )
+        answer = await bot.send(READER, "/uranium")
+        assert "Arlit : Orano suspend l'uranium" in answer.text
+        assert "uranium" in {c["command"] for c in api.commands(language_code="fr")}
+        assert "/uranium" in (await bot.send(READER, "/aide")).text
+    finally:
+        await bot.stop()
