@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from content.models import ArticleDraft, PreparedArticle, TopicMention
 from content.summarizer import summarize
+from content.tagger import tag_article
 from content.text import fold, words
-from content.topics import TopicCatalog, tag_article
+from content.topics import TopicCatalog
 
 
 @dataclass(frozen=True, slots=True)
