@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 
 from content.models import TopicMention
+from content.tagger import LEAD_WORDS, tag_article
 from content.text import fold, normalize_text
 from content.topics import (
-    LEAD_WORDS,
     RESERVED_COMMANDS,
     Topic,
     TopicCatalog,
     TopicFileError,
     load_topics,
-    tag_article,
 )
 
 SEED = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"
