@@ -26,8 +26,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._results import record
+from content.tagger import tag_article
 from content.text import normalize_text, word_count
-from content.topics import TopicCatalog, load_topics, tag_article
+from content.topics import TopicCatalog, load_topics
 
 CORPUS = Path("/work/shared/corpus/orangesum-train.jsonl.gz")
 QUICK_ARTICLES = 2_000
