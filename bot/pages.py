@@ -107,8 +107,10 @@ def search_page(
     header_lines = [french.SEARCH_HEADER.format(query=escape(query))]
     if broadened:
         header_lines.append(escape(french.SEARCH_BROADENED))
+    # Fit under the header as it will be sent, range line included (its longest form).
+    probe = escape(french.SEARCH_RANGE.format(first=offset + 1, last=offset + len(articles)))
     cards = fit_cards(
-        "\n".join(header_lines) + "\n" * 2, [article_card(a, catalog) for a in articles]
+        "\n".join([*header_lines, probe]), [article_card(a, catalog) for a in articles]
     )
     header_lines.append(
         escape(french.SEARCH_RANGE.format(first=offset + 1, last=offset + len(cards)))

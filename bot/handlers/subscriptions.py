@@ -196,6 +196,8 @@ async def toggle_button(update: Update, context: BotContext, topic_key: str) -> 
 async def keyboard_done_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
+    if await _refuse_unless_manager(update, context):
+        return  # a group member must not close the keyboard its admins are using
     subscriber = await context.services.digests.subscriber(_chat(update).id)
     await query.answer()
     if subscriber is None or not subscriber.subscribed:
