@@ -24,12 +24,14 @@ def utf16_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
-def visible_length(html_text: str) -> int:
-    """Length of what the reader sees: tags removed, entities decoded, outer spaces stripped.
+def visible_length(html_text: str, *, strip: bool = True) -> int:
+    """Length of what the reader sees: tags removed, entities decoded, and (as Telegram does for
+    a whole message) outer whitespace stripped unless ``strip`` is False.
 
     Only valid for HTML this project generates (tags never contain a bare ``>``).
     """
-    return utf16_length(html.unescape(_TAG.sub("", html_text)).strip())
+    text = html.unescape(_TAG.sub("", html_text))
+    return utf16_length(text.strip() if strip else text)
 
 
 def pack_blocks(
@@ -46,7 +48,8 @@ def pack_blocks(
     current: list[str] = []
     current_length = 0
     for block in blocks:
-        block_length = visible_length(block)
+        # Unstripped: a block's own outer whitespace counts once it sits between others.
+        block_length = visible_length(block, strip=False)
         if block_length > limit:
             raise ValueError(f"a single block is longer than {limit} units: {block[:80]!r}")
         if current and current_length + separator_length + block_length > limit:
@@ -75,7 +78,7 @@ def _fit(text: str, limit: int, *, level: int) -> list[str]:
     if level == 0:
         parts, joiner = _SENTENCE_END.split(text), " "
     elif level == 1:
-        parts, joiner = text.split(" "), " "
+        parts, joiner = text.split(), " "
     else:
         return _cut_hard(text, limit)
     if len(parts) == 1:
@@ -85,13 +88,18 @@ def _fit(text: str, limit: int, *, level: int) -> list[str]:
 
 
 def _cut_hard(text: str, limit: int) -> list[str]:
-    pieces, current = [], ""
-    for char in text:
-        if utf16_length(current + char) > limit:
-            pieces.append(current)
-            current = ""
-        current += char
-    return [*pieces, current] if current else pieces
+    """Cut a word longer than the limit, counting UTF-16 units as it goes (linear time)."""
+    pieces: list[str] = []
+    start = units = 0
+    for index, char in enumerate(text):
+        width = 2 if ord(char) > 0xFFFF else 1
+        if units + width > limit:
+            pieces.append(text[start:index])
+            start, units = index, 0
+        units += width
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
 
 
 def _merge(pieces: list[str], limit: int, joiner: str) -> list[str]:

@@ -16,6 +16,9 @@ from digests.messages import MESSAGE_LIMIT, chunk_plain_text, pack_blocks
 
 TITLE_MAX_CHARS = 300
 SUMMARY_MAX_CHARS = 1500
+SOURCE_MAX_CHARS = 100
+"""Sources come from web pages' og:site_name; one of a few thousand characters must not break
+every card it is on."""
 
 
 def clip(text: str, max_chars: int) -> str:
@@ -35,7 +38,9 @@ def topic_labels(catalog: TopicCatalog, keys: Sequence[str]) -> str:
 def byline(article: Article) -> str:
     """« Source · 23 juin 2025 » (or only the date when the source is unknown), escaped."""
     day = french.short_date(article.published_on or article.added_at.date())
-    return f"{escape(article.source)} · {day}" if article.source else day
+    if not article.source:
+        return day
+    return f"{escape(clip(article.source, SOURCE_MAX_CHARS))} · {day}"
 
 
 def link_line(article: Article, *, with_command: bool) -> str:

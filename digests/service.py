@@ -112,7 +112,8 @@ class DigestService:
                 all_topics=topics is None or current.all_topics,
                 now=self._clock(),
             )
-        return await self._reload(chat_id)
+            updated = await self._reload(tx, chat_id)
+        return updated
 
     async def unsubscribe(self, chat_id: int, topics: tuple[str, ...] | None) -> Subscriber | None:
         """Remove ``topics`` (None: all). An all-topics subscriber keeps the others."""
@@ -127,7 +128,8 @@ class DigestService:
             await subscribers.set_topics(
                 tx, current, remaining, all_topics=False, now=self._clock()
             )
-        return await self._reload(chat_id)
+            updated = await self._reload(tx, chat_id)
+        return updated
 
     async def toggle_topic(self, chat_id: int, chat_type: str, topic: str) -> Subscriber:
         """Flip one topic on or off (the /abonner keyboard)."""
@@ -136,19 +138,22 @@ class DigestService:
             chosen = set(current.topic_keys(self.catalog.keys)) ^ {topic}
             every = set(self.catalog.keys) <= chosen
             await subscribers.set_topics(tx, current, chosen, all_topics=every, now=self._clock())
-        return await self._reload(chat_id)
+            updated = await self._reload(tx, chat_id)
+        return updated
 
     async def set_delivery_time(self, chat_id: int, chat_type: str, when: time) -> Subscriber:
         async with self.database.transaction() as tx:
             current = await self._ensure(tx, chat_id, chat_type)
             await subscribers.set_delivery_time(tx, current.id, when, self._clock())
-        return await self._reload(chat_id)
+            updated = await self._reload(tx, chat_id)
+        return updated
 
     async def set_timezone(self, chat_id: int, chat_type: str, timezone: str) -> Subscriber:
         async with self.database.transaction() as tx:
             current = await self._ensure(tx, chat_id, chat_type)
             await subscribers.set_timezone(tx, current.id, timezone, self._clock())
-        return await self._reload(chat_id)
+            updated = await self._reload(tx, chat_id)
+        return updated
 
     async def set_reachable(self, chat_id: int, *, reachable: bool, reason: str | None) -> bool:
         async with self.database.transaction() as tx:
@@ -162,9 +167,11 @@ class DigestService:
         recorded = await ledger.has_digest(self.database.reader, subscriber.id, today)
         return next_delivery(subscriber.schedule, now, recorded_today=recorded)
 
-    async def _reload(self, chat_id: int) -> Subscriber:
-        found = await subscribers.get_by_chat(self.database.reader, chat_id)
-        assert found is not None  # written by the caller's committed transaction
+    async def _reload(self, tx: aiosqlite.Connection, chat_id: int) -> Subscriber:
+        """Read back what the transaction just wrote, through the transaction itself: the reader
+        connection may still be inside an older snapshot (another handler's open query)."""
+        found = await subscribers.get_by_chat(tx, chat_id)
+        assert found is not None  # written a moment ago in this transaction
         return found
 
     # --- Composition -----------------------------------------------------------------------
