@@ -1,0 +1,230 @@
+"""Learn the summarizer's weights from the OrangeSum training split (reproducible, offline).
+
+Run from the repository root (numpy is needed here only, never at run time)::
+
+    .venv/bin/pip install numpy
+    .venv/bin/python -m bench.train_summarizer            # writes content/summarizer_model.json
+
+Three steps, on disjoint halves of the 21,401 training articles where it matters:
+
+1. Lexical prior: for each frequent word and each use (1st, 2nd, 3rd), the smoothed log-odds that
+   the journalist's summary uses it that often, given the article does (all articles).
+2. Word layer: a logistic regression of « the summary uses this word at least k times » on the
+   features of ``content.summarizer.use_features`` + ``word_features`` (even articles).
+3. Candidate layer: a least-squares fit, centred per article, of each candidate summary's true
+   ROUGE-1 F1 on ``candidate_features`` (odd articles), so the argmax is what it learns to find.
+
+The features come from ``content.summarizer`` itself, so training and serving cannot drift apart.
+About 5 minutes on 2 cores; deterministic (same corpus, same JSON, about 126 kB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.rouge import rouge_n
+from content import summarizer as sm
+from content.text import normalize_text
+
+TRAIN_PATH = Path("/work/shared/corpus/orangesum-train.jsonl.gz")
+MODEL_PATH = Path(sm.__file__).with_name(sm.MODEL_RESOURCE)
+LEXICON_MIN_ARTICLES = 60
+"""A word needs this many training articles (for a given use) to earn its own prior."""
+LEXICON_SMOOTHING = 20.0
+LEXICON_MAX_WORDS = 6000
+TRAINING_MIN_WORDS = 0
+TRAINING_MAX_WORDS = 70
+"""Candidate budget while training the candidate layer: wide, so it sees every length."""
+RIDGE = 1e-3
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A training article: its model view and the reference summary's tokens."""
+
+    article: sm.Article
+    reference: Counter[str]
+    reference_tokens: tuple[str, ...]
+
+
+def load_examples(path: Path, limit: int | None) -> list[Example]:
+    """Read, normalise and segment the training articles."""
+    examples = []
+    for row in _rows(path, limit):
+        article = sm.read_article(normalize_text(row["title"]), normalize_text(row["article"]))
+        tokens = tuple(sm.tokenize(normalize_text(row["abstract"])))
+        if article.sentences and tokens:
+            examples.append(Example(article, Counter(tokens), tokens))
+    return examples
+
+
+def _rows(path: Path, limit: int | None) -> Iterator[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if limit is not None and number >= limit:
+                return
+            yield json.loads(line)
+
+
+def learn_lexicon(examples: Sequence[Example]) -> dict[str, list[float]]:
+    """Smoothed log-odds, per frequent word and use, that the reference uses it that often."""
+    seen: Counter[tuple[str, int]] = Counter()
+    used: Counter[tuple[str, int]] = Counter()
+    for example in examples:
+        for word, count in example.article.counts.items():
+            for use in range(1, min(count, sm.MAX_USES) + 1):
+                seen[word, use] += 1
+                used[word, use] += example.reference[word] >= use
+    base = {use: _rate(used, seen, use) for use in range(1, sm.MAX_USES + 1)}
+    frequent = [w for (w, use), n in seen.most_common() if use == 1][:LEXICON_MAX_WORDS]
+    lexicon: dict[str, list[float]] = {}
+    for word in frequent:
+        logits = []
+        for use in range(1, sm.MAX_USES + 1):
+            if seen[word, use] < LEXICON_MIN_ARTICLES:
+                break
+            rate = (used[word, use] + LEXICON_SMOOTHING * base[use]) / (
+                seen[word, use] + LEXICON_SMOOTHING
+            )
+            logits.append(round(math.log(rate / (1 - rate)), 2))
+        if logits:
+            lexicon[word] = logits
+    return lexicon
+
+
+def _rate(used: Counter[tuple[str, int]], seen: Counter[tuple[str, int]], use: int) -> float:
+    total = sum(n for (_, u), n in seen.items() if u == use)
+    return sum(n for (_, u), n in used.items() if u == use) / total
+
+
+def fit_word_layer(
+    examples: Sequence[Example], model: sm.SummaryModel
+) -> tuple[list[float], list[float]]:
+    """Logistic regression (Newton's method) of « the reference uses the word k times »."""
+    rows, labels = [], []
+    for example in examples:
+        article = example.article
+        for word, count in article.counts.items():
+            shared = sm.word_features(word, article)
+            for use in range(1, min(count, sm.MAX_USES) + 1):
+                rows.append(sm.use_features(word, use, article, model) + shared)
+                labels.append(float(example.reference[word] >= use))
+    x, y = np.asarray(rows), np.asarray(labels)
+    weights = np.zeros(x.shape[1])
+    for _ in range(12):
+        p = 1 / (1 + np.exp(-(x @ weights)))
+        gradient = x.T @ (y - p) - RIDGE * weights
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + RIDGE * np.eye(len(weights))
+        weights += np.linalg.solve(hessian, gradient)
+    p = 1 / (1 + np.exp(-(x @ weights)))
+    loss = -np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
+    print(f"word layer: {len(y):,} rows, log-loss {loss:.4f}", file=sys.stderr)
+    rounded = [round(float(w), 4) for w in weights]
+    split = len(sm.USE_FEATURES)
+    return rounded[:split], rounded[split:]
+
+
+def fit_candidate_layer(examples: Sequence[Example], model: sm.SummaryModel) -> list[float]:
+    """Least squares of candidate ROUGE-1 F1 on candidate features, centred per article."""
+    blocks, targets = [], []
+    for example in examples:
+        features, scores = candidate_table(example, model)
+        if len(scores) > 1:
+            blocks.append(features - features.mean(axis=0))
+            targets.append(scores - scores.mean())
+    x, y = np.vstack(blocks), np.concatenate(targets)
+    weights = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)
+    print(f"candidate layer: {len(y):,} candidates", file=sys.stderr)
+    return [round(float(w), 5) for w in weights]
+
+
+def candidate_table(example: Example, model: sm.SummaryModel) -> tuple[Any, Any]:
+    """Features and true ROUGE-1 F1 of every candidate of one article."""
+    article = example.article
+    gains = sm.cumulative_gains(article, model)
+    rows, scores = [], []
+    for chosen in sm.budget_candidates(article.sentences, TRAINING_MIN_WORDS, TRAINING_MAX_WORDS):
+        overlap = sm.expected_overlap(chosen, article, gains)
+        rows.append(sm.candidate_features(chosen, overlap, article, model))
+        tokens = [w for i in chosen for w in article.sentences[i].tokens]
+        scores.append(rouge_n(tokens, example.reference_tokens, 1))
+    return np.asarray(rows), np.asarray(scores)
+
+
+def with_weights(
+    lexicon: dict[str, list[float]],
+    word_layer: tuple[Sequence[float], Sequence[float]],
+    candidate_weights: Sequence[float],
+    reference_length: float,
+) -> sm.SummaryModel:
+    return sm.SummaryModel(
+        word_logits=MappingProxyType({w: tuple(v) for w, v in lexicon.items()}),
+        use_weights=tuple(word_layer[0]),
+        word_weights=tuple(word_layer[1]),
+        candidate_weights=tuple(candidate_weights),
+        reference_length=reference_length,
+    )
+
+
+def train(path: Path, limit: int | None) -> dict[str, Any]:
+    """Run the three steps and return the model in its JSON form."""
+    started = time.perf_counter()
+    examples = load_examples(path, limit)
+    print(
+        f"{len(examples):,} articles read in {time.perf_counter() - started:.0f}s", file=sys.stderr
+    )
+    reference_length = round(float(np.mean([len(e.reference_tokens) for e in examples])), 1)
+    lexicon = learn_lexicon(examples)
+    zeros = [0.0] * len(sm.CANDIDATE_FEATURES)
+    empty_layer = ([0.0] * len(sm.USE_FEATURES), [0.0] * len(sm.WORD_FEATURES))
+    draft = with_weights(lexicon, empty_layer, zeros, reference_length)
+    word_layer = fit_word_layer(examples[0::2], draft)
+    draft = with_weights(lexicon, word_layer, zeros, reference_length)
+    candidate_weights = fit_candidate_layer(examples[1::2], draft)
+    return {
+        "about": "Weights of content/summarizer.py, written by bench/train_summarizer.py "
+        f"from {len(examples):,} OrangeSum training articles (CC BY-SA 4.0).",
+        "features": {
+            "use": sm.USE_FEATURES,
+            "word": sm.WORD_FEATURES,
+            "candidate": sm.CANDIDATE_FEATURES,
+        },
+        "reference_length": reference_length,
+        "use_weights": word_layer[0],
+        "word_weights": word_layer[1],
+        "candidate_weights": candidate_weights,
+        "word_logits": lexicon,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=TRAIN_PATH)
+    parser.add_argument("--limit", type=int, default=None, help="read only the first N articles")
+    parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    model = train(args.corpus, args.limit)
+    text = json.dumps(model, ensure_ascii=False, separators=(",", ":"))
+    args.output.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {args.output} ({len(text.encode()) / 1000:.0f} kB)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
