@@ -21,7 +21,7 @@ from telegram.ext import (
 
 from bot.config import Config
 from bot.context import BotApplication, BotContext, BotData
-from bot.handlers import admin, buttons, errors, membership, reading, subscriptions
+from bot.handlers import admin, buttons, errors, membership, reading, settings, subscriptions
 from bot.ratelimit import PacedRateLimiter
 from bot.sender import TelegramSender
 from bot.services import open_services, utc_now
@@ -42,10 +42,10 @@ READER_COMMANDS = {
     "recherche": reading.search_command,
     "abonner": subscriptions.subscribe_command,
     "desabonner": subscriptions.unsubscribe_command,
-    "heure": subscriptions.time_command,
-    "fuseau": subscriptions.timezone_command,
-    "statut": subscriptions.status_command,
-    "digest": subscriptions.digest_command,
+    "heure": settings.time_command,
+    "fuseau": settings.timezone_command,
+    "statut": settings.status_command,
+    "digest": settings.digest_command,
 }
 ADMIN_COMMANDS = {
     "ajouter": admin.add_command,

@@ -1,0 +1,97 @@
+"""What several handlers share: the group-admin check, reading a command's argument, and how a
+reader's schedule is described."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from telegram import Chat, Update
+from telegram.constants import ChatMemberStatus, ChatType
+
+from bot.context import BotContext
+from bot.parsing import command_argument
+from bot.replies import reply
+from content import french
+from content.topics import TopicCatalog
+from digests.schedule import local_now
+from digests.subscribers import Subscriber
+
+_GROUP_MANAGERS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+def argument(update: Update) -> str:
+    """The text after the command (« /heure 7h30 » → « 7h30 »), stripped."""
+    message = update.effective_message
+    assert message is not None and message.text is not None  # command handlers only
+    return command_argument(message.text).strip()
+
+
+def chat_of(update: Update) -> Chat:
+    chat = update.effective_chat
+    assert chat is not None  # every handled update comes from a chat
+    return chat
+
+
+async def may_manage(update: Update, context: BotContext) -> bool:
+    """In a group only its administrators change the group's subscription."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    assert chat is not None
+    if chat.type == ChatType.PRIVATE:
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin posting as the group
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in _GROUP_MANAGERS
+
+
+async def refuse_unless_manager(update: Update, context: BotContext) -> bool:
+    """Reply with the refusal and return True when the sender may not manage this chat."""
+    if await may_manage(update, context):
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(french.GROUP_ADMINS_ONLY, show_alert=True)
+    else:
+        await reply(update, [french.GROUP_ADMINS_ONLY])
+    return True
+
+
+def topic_list(catalog: TopicCatalog, subscriber: Subscriber) -> str:
+    if subscriber.all_topics:
+        return french.STATUS_ALL_TOPICS
+    keys = subscriber.topic_keys(catalog.keys)
+    return ", ".join(topic.label for key in keys if (topic := catalog.get(key)))
+
+
+def zone_label(timezone: str) -> str:
+    return timezone.replace("_", " ")
+
+
+async def schedule_line(context: BotContext, subscriber: Subscriber) -> str:
+    """« Elle arrive chaque jour à 07:00 (Africa/Bamako). Prochaine revue : demain à 07:00. »"""
+    upcoming = await context.services.digests.next_delivery(subscriber)
+    return french.SCHEDULE_LINE.format(
+        time=subscriber.delivery_time.strftime("%H:%M"),
+        zone=escape(zone_label(subscriber.timezone)),
+        next=describe_next(context, subscriber, upcoming.local_date, upcoming.now_due),
+    )
+
+
+def describe_next(context: BotContext, subscriber: Subscriber, day: date, now_due: bool) -> str:
+    at = subscriber.delivery_time.strftime("%H:%M")
+    if now_due:
+        return french.NEXT_SOON
+    today = local_now(context.services.clock(), subscriber.timezone).date()
+    return (french.NEXT_TODAY if day == today else french.NEXT_TOMORROW).format(time=at)
+
+
+async def next_or_hint(context: BotContext, subscriber: Subscriber) -> str:
+    if not subscriber.subscribed:
+        return french.NOT_YET_SUBSCRIBED_HINT
+    upcoming = await context.services.digests.next_delivery(subscriber)
+    if upcoming.received_today:
+        return french.ALREADY_RECEIVED_TODAY
+    next_text = describe_next(context, subscriber, upcoming.local_date, upcoming.now_due)
+    return french.STATUS_NEXT.format(next=next_text)
