@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from content.models import ArticleDraft, PreparedArticle, TopicMention
-from content.summarizer import summarize
+from content.summarizer import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, summarize
 from content.tagger import tag_article
 from content.text import fold, words
 from content.topics import TopicCatalog
@@ -14,8 +14,8 @@ from content.topics import TopicCatalog
 
 @dataclass(frozen=True, slots=True)
 class SummaryBudget:
-    min_words: int = 35
-    max_words: int = 60
+    min_words: int = DEFAULT_MIN_WORDS
+    max_words: int = DEFAULT_MAX_WORDS
 
 
 def fingerprint(title: str, body: str) -> str:

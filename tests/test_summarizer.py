@@ -12,6 +12,21 @@ import pytest
 from content import summarizer as sm
 from content.sentences import segment_text
 from content.summarizer import summarize
+from content.summary_article import near_duplicates, read_article, tokenize
+from content.summary_model import (
+    CANDIDATE_FEATURES,
+    MODEL_RESOURCE,
+    USE_FEATURES,
+    WORD_FEATURES,
+    _dot,
+    _sigmoid,
+    candidate_features,
+    cumulative_gains,
+    expected_overlap,
+    model_from_json,
+    use_features,
+    word_features,
+)
 from content.text import normalize_text, word_count
 
 SEED = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"
@@ -61,10 +76,10 @@ def test_seed_summary_has_no_heading_no_title_repeat_and_no_near_duplicate() -> 
     assert "pris un chemin de non-retour" not in summary
     # The body's lead merely repeats the title's second sentence.
     assert "Au Kremlin par son homologue Vladimir Poutine" not in summary
-    chosen = [frozenset(sm.tokenize(s)) for s in chosen_sentences(summary, sentences_of(body))]
+    chosen = [frozenset(tokenize(s)) for s in chosen_sentences(summary, sentences_of(body))]
     for i, first in enumerate(chosen):
         for second in chosen[i + 1 :]:
-            assert not sm.near_duplicates(first, second)
+            assert not near_duplicates(first, second)
 
 
 def test_near_duplicate_sentences_are_never_both_chosen() -> None:
@@ -159,46 +174,46 @@ def test_five_megabytes_of_text_are_summarised() -> None:
 
 def test_fast_word_layer_equals_the_plain_features() -> None:
     title, body = seed_article()
-    article = sm.read_article(title, body)
+    article = read_article(title, body)
     model = sm.load_model()
-    gains = sm.cumulative_gains(article, model)
+    gains = cumulative_gains(article, model)
     assert set(gains) == set().union(*(s.distinct for s in article.sentences))
     for word, cumulative in gains.items():
-        base = sm._dot(model.word_weights, sm.word_features(word, article))
+        base = _dot(model.word_weights, word_features(word, article))
         expected = [0.0]
         for use in range(1, len(cumulative)):
-            logit = base + sm._dot(model.use_weights, sm.use_features(word, use, article, model))
-            expected.append(expected[-1] + sm._sigmoid(logit))
+            logit = base + _dot(model.use_weights, use_features(word, use, article, model))
+            expected.append(expected[-1] + _sigmoid(logit))
         assert cumulative == pytest.approx(expected)
 
 
 def test_fast_candidate_scores_equal_the_plain_features() -> None:
     title, body = seed_article()
-    article = sm.read_article(title, body)
+    article = read_article(title, body)
     model = sm.load_model()
-    gains = sm.cumulative_gains(article, model)
+    gains = cumulative_gains(article, model)
     scorer = sm.CandidateScorer(article, model)
     candidates = sm.budget_candidates(article.sentences, 0, 200)
     assert any(len(chosen) == 3 for chosen in candidates)
     for chosen in candidates:
-        overlap = sm.expected_overlap(chosen, article, gains)
-        features = sm.candidate_features(chosen, overlap, article, model)
+        overlap = expected_overlap(chosen, article, gains)
+        features = candidate_features(chosen, overlap, article, model)
         assert scorer.overlap(chosen) == pytest.approx(overlap)
-        assert scorer.score(chosen) == pytest.approx(sm._dot(model.candidate_weights, features))
+        assert scorer.score(chosen) == pytest.approx(_dot(model.candidate_weights, features))
 
 
 def test_shipped_model_is_small_and_matches_the_code() -> None:
-    resource = resources.files("content").joinpath(sm.MODEL_RESOURCE)
+    resource = resources.files("content").joinpath(MODEL_RESOURCE)
     raw = resource.read_bytes()
     assert len(raw) < 200_000
-    model = sm.model_from_json(json.loads(raw))
-    assert len(model.use_weights) == len(sm.USE_FEATURES)
-    assert len(model.word_weights) == len(sm.WORD_FEATURES)
-    assert len(model.candidate_weights) == len(sm.CANDIDATE_FEATURES)
+    model = model_from_json(json.loads(raw))
+    assert len(model.use_weights) == len(USE_FEATURES)
+    assert len(model.word_weights) == len(WORD_FEATURES)
+    assert len(model.candidate_weights) == len(CANDIDATE_FEATURES)
 
 
 def test_weights_for_other_features_are_refused() -> None:
-    raw = json.loads(resources.files("content").joinpath(sm.MODEL_RESOURCE).read_text("utf-8"))
+    raw = json.loads(resources.files("content").joinpath(MODEL_RESOURCE).read_text("utf-8"))
     raw["features"]["word"] = [*raw["features"]["word"], "something_new"]
     with pytest.raises(ValueError, match="summarizer_model_features_mismatch"):
-        sm.model_from_json(raw)
+        model_from_json(raw)

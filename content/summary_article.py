@@ -1,0 +1,174 @@
+"""An article as the summarizer's models read it: candidate sentences and where words occur.
+
+Why a module of its own: reading is plain text work (segmenting, tokenizing, dropping sentences
+that repeat the title or each other) that neither layer of the model should have to know about,
+and training (``bench/train_summarizer.py``) must read articles exactly as serving does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from content.sentences import Segment, segment_text
+from content.text import MAX_TEXT_BYTES, word_count
+
+WINDOW = 12
+"""Only the first sentences compete: later ones rarely carry the news, and each costs time."""
+TITLE_REPEAT_RATIO = 0.75
+"""A sentence whose distinct words are this much the title's merely repeats it."""
+DUPLICATE_RATIO = 0.7
+"""Two sentences sharing this share of the shorter one's distinct words say the same thing."""
+QUOTES = '"«»“”'
+SENTENCE_TRAITS = tuple("opening_quote quoted opener question digits title_words".split())
+
+_TOKEN = re.compile(r"[^\W_]+")
+_DIGIT = re.compile(r"\d")
+_QUOTE = re.compile(f"[{QUOTES}]")
+_OPENERS = frozenset(
+    "il elle ils elles on ce cette cet ces cela ça c mais et or donc ainsi pourtant cependant "
+    "aussi alors puis enfin lui leur".split()
+)
+"""First words that point back to an earlier sentence: such a sentence reads badly alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A complete sentence allowed in a summary, with what the candidate layer reads of it."""
+
+    text: str
+    rank: int
+    words: int
+    tokens: tuple[str, ...]
+    counts: Mapping[str, int]
+    distinct: frozenset[str]
+    traits: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as the models see it: candidate sentences and where each word occurs."""
+
+    sentences: tuple[Sentence, ...]
+    counts: Mapping[str, int]
+    first_rank: Mapping[str, int]
+    first_position: Mapping[str, int]
+    capitalised: frozenset[str]
+    lead_counts: Mapping[str, int]
+    first_sentence: frozenset[str]
+    title_words: frozenset[str]
+    title_stems: frozenset[str]
+    key_title_words: tuple[str, ...]
+    """Title words of four letters or more that the body uses: what a summary should cover."""
+    token_total: int
+
+
+def within_reading_limit(body: str) -> str:
+    """Keep the paragraphs within the first MAX_TEXT_BYTES characters of an oversized body.
+
+    No article is that long (ingestion refuses them), so this only bounds the work on garbage.
+    Cutting at a line keeps the sentences found exactly those of the whole body.
+    """
+    if len(body) <= MAX_TEXT_BYTES:
+        return body
+    cut = body.rfind("\n", 0, MAX_TEXT_BYTES)
+    return body[:cut] if cut > 0 else body
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens, accents kept, split on apostrophes and hyphens (like ROUGE)."""
+    return _TOKEN.findall(text.lower())
+
+
+def read_article(title: str, body: str) -> Article:
+    """Segment ``body`` and gather what both layers need."""
+    segments = segment_text(body)
+    raw_tokens = [_TOKEN.findall(segment.text) for segment in segments]
+    lowered = [[token.lower() for token in raw] for raw in raw_tokens]
+    title_words = frozenset(tokenize(title))
+    sentences = candidate_sentences(segments, lowered, title_words)
+    counts: Counter[str] = Counter()
+    for tokens in lowered:
+        counts.update(tokens)
+    first_rank, first_position = first_occurrences(lowered)
+    return Article(
+        sentences=sentences,
+        counts=counts,
+        first_rank=first_rank,
+        first_position=first_position,
+        capitalised=capitalised_words(raw_tokens),
+        lead_counts=Counter(token for tokens in lowered[:2] for token in tokens),
+        first_sentence=sentences[0].distinct if sentences else frozenset(),
+        title_words=title_words,
+        title_stems=frozenset(word[:6] for word in title_words if len(word) > 3),
+        key_title_words=tuple(sorted(w for w in title_words if len(w) > 3 and w in counts)),
+        token_total=max(1, sum(map(len, lowered))),
+    )
+
+
+def first_occurrences(lowered: Sequence[list[str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """For each word, the segment where it first occurs and its position among all tokens."""
+    first_rank: dict[str, int] = {}
+    first_position: dict[str, int] = {}
+    position = 0
+    for rank, tokens in enumerate(lowered):
+        for word in set(tokens).difference(first_rank):
+            first_rank[word] = rank
+            first_position[word] = position + tokens.index(word) + 1
+        position += len(tokens)
+    return first_rank, first_position
+
+
+def capitalised_words(raw_tokens: Sequence[list[str]]) -> frozenset[str]:
+    """Words written with a capital inside a sentence: names, places, organisations."""
+    return frozenset(token.lower() for raw in raw_tokens for token in raw[1:] if token[0].isupper())
+
+
+def candidate_sentences(
+    segments: Sequence[Segment], lowered: Sequence[list[str]], title_words: frozenset[str]
+) -> tuple[Sentence, ...]:
+    """The first complete sentences that repeat neither the title nor an earlier sentence."""
+    kept: list[Sentence] = []
+    for rank, (segment, tokens) in enumerate(zip(segments, lowered, strict=True)):
+        if len(kept) == WINDOW:
+            break
+        distinct = frozenset(tokens)
+        if segment.is_heading or not tokens or repeats(distinct, title_words, TITLE_REPEAT_RATIO):
+            continue
+        if any(near_duplicates(distinct, other.distinct) for other in kept):
+            continue
+        kept.append(make_sentence(segment.text, rank, tuple(tokens), title_words))
+    return tuple(kept)
+
+
+def repeats(distinct: frozenset[str], known: frozenset[str], ratio: float) -> bool:
+    """Tell whether at least ``ratio`` of the ``distinct`` words already appear in ``known``."""
+    return bool(distinct) and len(distinct & known) >= ratio * len(distinct)
+
+
+def near_duplicates(first: frozenset[str], second: frozenset[str]) -> bool:
+    """Tell whether the shorter of two sentences (as word sets) is mostly in the other."""
+    shorter, longer = (first, second) if len(first) <= len(second) else (second, first)
+    return repeats(shorter, longer, DUPLICATE_RATIO)
+
+
+def make_sentence(
+    text: str, rank: int, tokens: tuple[str, ...], title_words: frozenset[str]
+) -> Sentence:
+    """Describe a sentence by the traits the candidate layer weighs (``SENTENCE_TRAITS``)."""
+    counts = Counter(tokens)
+    distinct = frozenset(counts)
+    traits = (
+        float(text[:1] in QUOTES),
+        float(_QUOTE.search(text) is not None),
+        float(tokens[0] in _OPENERS),
+        float(text.rstrip(QUOTES + " ").endswith("?")),
+        float(_DIGIT.search(text) is not None),
+        sum(counts[word] for word in distinct & title_words) / len(tokens),
+    )
+    # Without a hyphen, the tokens (taken from the same text) are exactly the words counted by
+    # ``word_count``: skip a second pass over the text.
+    words = word_count(text) if "-" in text else len(tokens)
+    return Sentence(text, rank, words, tokens, counts, distinct, traits)
