@@ -11,7 +11,6 @@ stemming, then the summarizer's speed. The unstemmed figures are the headline (s
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -23,12 +22,12 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._results import record
+from bench.corpus import corpus_file, read_articles
 from bench.rouge import RougeScores, Stemmer, aggregate, french_stemmer, score
 from content.sentences import split_sentences
 from content.summarizer import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, summarize
 from content.text import normalize_text, word_count
 
-CORPUS = Path("/work/shared/corpus/orangesum-valid.jsonl")
 QUICK_ARTICLES = 200
 LEAD_CUT_WORDS = 35
 TARGET_ROUGE1 = 32.0
@@ -45,21 +44,16 @@ class Sample:
     reference: str
 
 
-def read_corpus(path: Path, limit: int | None) -> list[Sample]:
+def read_corpus(quick: bool, limit: int | None) -> list[Sample]:
     """Read and normalise the articles; raises OSError or ValueError on a bad corpus."""
-    samples: list[Sample] = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if limit is not None and len(samples) >= limit:
-                break
-            row = json.loads(line)
-            samples.append(
-                Sample(
-                    normalize_text(row["title"]),
-                    normalize_text(row["article"]),
-                    normalize_text(row["abstract"]),
-                )
-            )
+    samples = [
+        Sample(
+            normalize_text(row["title"]),
+            normalize_text(row["article"]),
+            normalize_text(row["abstract"]),
+        )
+        for row in read_articles("valid", quick=quick, limit=limit)
+    ]
     if not samples:
         raise ValueError("empty corpus")
     return samples
@@ -121,15 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"first {QUICK_ARTICLES} articles")
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--min-words", type=int, default=DEFAULT_MIN_WORDS)
     parser.add_argument("--max-words", type=int, default=DEFAULT_MAX_WORDS)
     args = parser.parse_args(argv)
     limit = QUICK_ARTICLES if args.quick and args.limit is None else args.limit
     try:
-        samples = read_corpus(args.corpus, limit)
+        samples = read_corpus(args.quick, limit)
     except (OSError, ValueError, KeyError) as error:
-        print(f"cannot read the corpus {args.corpus}: {error}", file=sys.stderr)
+        print(f"cannot read the OrangeSum validation corpus: {error}", file=sys.stderr)
         return 2
     summaries, seconds, wall_seconds = summarise_all(samples, args.min_words, args.max_words)
     systems = {
@@ -147,7 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for name, outputs in systems.items()
     }
-    print(f"OrangeSum valid, {len(samples)} articles; reference: the journalist's abstract")
+    source = corpus_file("valid", quick=args.quick).name
+    print(
+        f"OrangeSum valid ({source}), {len(samples)} articles; reference: the journalist's abstract"
+    )
     print("F1 x100, mean per article; 'st' = Snowball French stemming\n")
     print_table(rows)
     per_second = len(samples) / seconds

@@ -12,8 +12,6 @@ of it*, i.e. lose the topic once the trap word is blanked out. The same count fo
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import re
 import sys
@@ -26,11 +24,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._results import record
+from bench.corpus import read_articles
 from content.tagger import tag_article
 from content.text import normalize_text, word_count
 from content.topics import TopicCatalog, load_topics
 
-CORPUS = Path("/work/shared/corpus/orangesum-train.jsonl.gz")
 QUICK_ARTICLES = 2_000
 TARGET_US_PER_ARTICLE = 1_000
 
@@ -69,13 +67,9 @@ class CorpusArticle:
     body: str
 
 
-def read_corpus(limit: int | None) -> Iterator[CorpusArticle]:
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines):
-            if limit is not None and number >= limit:
-                return
-            row = json.loads(line)
-            yield CorpusArticle(normalize_text(row["title"]), normalize_text(row["article"]))
+def read_corpus(quick: bool, limit: int | None) -> Iterator[CorpusArticle]:
+    for row in read_articles("train", quick=quick, limit=limit):
+        yield CorpusArticle(normalize_text(row["title"]), normalize_text(row["article"]))
 
 
 def tag_all(catalog: TopicCatalog, articles: list[CorpusArticle]) -> tuple[list[set[str]], float]:
@@ -207,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     catalog = load_topics()
-    articles = list(read_corpus(QUICK_ARTICLES if args.quick else None))
+    articles = list(read_corpus(args.quick, QUICK_ARTICLES if args.quick else None))
     figures, tags = measure(catalog, articles)
     print_figures(figures)
     print_samples(catalog, articles, tags, args.samples, random.Random(args.seed))

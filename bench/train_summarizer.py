@@ -38,13 +38,13 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.corpus import corpus_file
 from bench.rouge import rouge_n
 from content import summary_model as sm
 from content.summarizer import budget_candidates
 from content.summary_article import Article, read_article, tokenize
 from content.text import normalize_text
 
-TRAIN_PATH = Path("/work/shared/corpus/orangesum-train.jsonl.gz")
 MODEL_PATH = Path(sm.__file__).with_name(sm.MODEL_RESOURCE)
 LEXICON_MIN_ARTICLES = 60
 """A word needs this many training articles (for a given use) to earn its own prior."""
@@ -217,11 +217,13 @@ def train(path: Path, limit: int | None) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=TRAIN_PATH)
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="default: the full OrangeSum training split"
+    )
     parser.add_argument("--limit", type=int, default=None, help="read only the first N articles")
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
-    model = train(args.corpus, args.limit)
+    model = train(args.corpus or corpus_file("train", quick=False), args.limit)
     text = json.dumps(model, ensure_ascii=False, separators=(",", ":"))
     args.output.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({len(text.encode()) / 1000:.0f} kB)", file=sys.stderr)

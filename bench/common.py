@@ -1,0 +1,280 @@
+"""What every benchmark shares: the standalone Bot API server, figures beside their targets,
+percentiles, a benchmark configuration and subscribers created straight in the store.
+
+The server runs in its own process (``python -m bot.localapi``) so that on a two-core machine it
+does not compete with the bot for the event loop it is measuring.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from bench._results import record
+from bot.config import Config, ContentConfig, DatabaseConfig, DigestConfig, TelegramConfig
+from bot.localapi.server import DEFAULT_TOKEN
+from content.storage import Database
+from digests import subscribers
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+OUT_DIR = REPO_ROOT / "bench" / "out"
+"""Caches and scratch files (gitignored)."""
+SERVER_START_SECONDS = 15.0
+
+
+# --- Figures beside their targets -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One measured figure; ``met`` is None for figures printed for context, without a target."""
+
+    name: str
+    value: float
+    unit: str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+def at_least(name: str, value: float, floor: float, unit: str = "") -> Figure:
+    return Figure(name, value, unit, f">= {floor:,g} {unit}".rstrip(), value >= floor)
+
+
+def at_most(name: str, value: float, ceiling: float, unit: str = "") -> Figure:
+    return Figure(name, value, unit, f"<= {ceiling:,g} {unit}".rstrip(), value <= ceiling)
+
+
+def none_allowed(name: str, value: float) -> Figure:
+    """A count that must be zero (lost or duplicated messages)."""
+    return Figure(name, value, "", "= 0", value == 0)
+
+
+def context(name: str, value: float, unit: str = "") -> Figure:
+    return Figure(name, value, unit)
+
+
+def format_number(value: float) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    magnitude = abs(value)
+    digits = 3 if magnitude < 1 else 2 if magnitude < 100 else 1
+    return f"{value:,.{digits}f}"
+
+
+def verdict(met: bool | None) -> str:
+    return "-" if met is None else "yes" if met else "NO"
+
+
+def print_table(title: str, figures: Sequence[Figure]) -> None:
+    """Print ``figures`` as a "figure | value | target | met?" table under ``title``."""
+    print(f"\n== {title} ==")
+    width = max(len(figure.name) for figure in figures)
+    print(f"{'figure':<{width}}  {'value':>16}  {'target':<14}  met?")
+    for figure in figures:
+        value = f"{format_number(figure.value)} {figure.unit}".rstrip()
+        print(
+            f"{figure.name:<{width}}  {value:>16}  {figure.target or '-':<14}  "
+            f"{verdict(figure.met)}"
+        )
+
+
+def record_figures(
+    section: str, figures: Sequence[Figure], details: dict[str, Any], *, quick: bool
+) -> None:
+    """Write the figures (and any details) to bench/results.json; run.py reads ``figures``.
+    The load average goes with them: on a shared machine it explains a slow run."""
+    record(
+        section,
+        {
+            **details,
+            "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],
+            "figures": [asdict(figure) for figure in figures],
+        },
+        quick=quick,
+    )
+
+
+# --- Statistics ---------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least ``fraction`` of them below or
+    equal (p99 of 100 values is the 99th, not an interpolation past the data)."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+# --- The standalone server ----------------------------------------------------------------
+
+
+class StandaloneServer:
+    """``python -m bot.localapi`` in a child process, driven through its /_control/ endpoints."""
+
+    def __init__(self, *, rate: int | None = None, record_requests: bool = False) -> None:
+        self.token = DEFAULT_TOKEN
+        self._arguments = ["--port", "0"]
+        if not record_requests:
+            self._arguments.append("--no-record")
+        if rate is not None:
+            self._arguments += ["--rate", str(rate)]
+        self._process: subprocess.Popen[str] | None = None
+        self._client = httpx.Client(timeout=30.0)
+        self.url = ""
+
+    def __enter__(self) -> Self:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bot.localapi", *self._arguments],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        self.url = self._process.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.stop()
+            raise RuntimeError("the local Bot API server did not start")
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    @property
+    def base_url(self) -> str:
+        """What PTB's ``base_url`` wants (it appends the token)."""
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    def stop(self) -> None:
+        self._client.close()
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stats(self) -> dict[str, Any]:
+        return self._json(self._client.get(f"{self.url}/_control/stats"))
+
+    def reset(self) -> dict[str, Any]:
+        """Forget chats, messages and counters (memory stays flat across rounds)."""
+        return self._json(self._client.post(f"{self.url}/_control/reset"))
+
+    def configure(self, **settings: Any) -> dict[str, Any]:
+        return self._json(self._client.post(f"{self.url}/_control/configure", json=settings))
+
+    def push_message(self, user_id: int, text: str, first_name: str = "Lecteur") -> int:
+        """A reader in a private chat types ``text``; returns the message id."""
+        answer = self._json(
+            self._client.post(
+                f"{self.url}/_control/push_message",
+                json={"user": {"id": user_id, "first_name": first_name}, "text": text},
+            )
+        )
+        return int(answer["message_id"])
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+
+def delivered_by_chat(stats: dict[str, Any]) -> dict[int, int]:
+    return {int(chat): int(count) for chat, count in stats["delivered_by_chat"].items()}
+
+
+# --- The bot's configuration and audience -------------------------------------------------
+
+
+def bench_config(
+    server: StandaloneServer,
+    database: Path,
+    *,
+    rate_limit_per_second: float = 30.0,
+    rate_limit_retries: int = 5,
+    load_seed: bool = False,
+) -> Config:
+    """The bot's configuration against the standalone server; digest settings are defaults."""
+    return Config(
+        telegram=TelegramConfig(
+            base_url=server.base_url,
+            base_file_url=server.base_file_url,
+            rate_limit_per_second=rate_limit_per_second,
+            rate_limit_retries=rate_limit_retries,
+            request_timeout_seconds=30.0,
+        ),
+        database=DatabaseConfig(path=database),
+        digest=DigestConfig(),
+        content=ContentConfig(load_seed=load_seed),
+    )
+
+
+async def add_subscribers(
+    database: Database,
+    chat_ids: Sequence[int],
+    topic_sets: Sequence[tuple[str, ...]],
+    *,
+    now: datetime,
+    delivery_time: time = time(7, 0),
+    timezones: Sequence[str] = ("Africa/Bamako",),
+) -> None:
+    """Private-chat subscribers created through the store functions, in one transaction (as the
+    delivery tests do): topic sets and time zones are handed out round-robin."""
+    async with database.transaction() as tx:
+        for index, chat_id in enumerate(chat_ids):
+            reader = await subscribers.ensure(
+                tx,
+                chat_id,
+                chat_type="private",
+                delivery_time=delivery_time,
+                timezone=timezones[index % len(timezones)],
+                now=now,
+            )
+            topics = topic_sets[index % len(topic_sets)]
+            await subscribers.set_topics(tx, reader, topics, all_topics=False, now=now)
+
+
+class NoSending:
+    """The sender of set-up phases: nothing may leave while a store is being prepared."""
+
+    async def send_html(self, chat_id: int, html: str) -> None:
+        raise RuntimeError(f"nothing should be sent to chat {chat_id} while preparing a store")
