@@ -6,8 +6,7 @@ Every function takes an open connection (the writer inside ``Database.transactio
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import aiosqlite
@@ -15,9 +14,13 @@ import aiosqlite
 from content.models import Article, PreparedArticle, TopicMention
 from content.search import fts_query
 
+# Each article row carries its topics, packed as "key US count RS key US count" (ASCII unit and
+# record separators, which no topic key contains): one query per read instead of two, and every
+# query is a trip to the database thread that costs more than the lookup itself.
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.body, a.summary, a.source, a.url, a.fingerprint, a.published_on, "
-    "a.added_at, a.added_by"
+    "a.added_at, a.added_by, (SELECT group_concat(x.topic || char(31) || x.mentions, char(30)) "
+    "FROM article_topics x WHERE x.article_id = a.id) AS packed_topics"
 )
 
 
@@ -25,12 +28,12 @@ async def find_duplicate(
     connection: aiosqlite.Connection, fingerprint: str, url: str | None
 ) -> int | None:
     """Return the id of an article with the same text or the same URL, if any."""
-    async with connection.execute(
+    rows = await _fetch(
+        connection,
         "SELECT id FROM articles WHERE fingerprint = ? OR (url IS NOT NULL AND url = ?) LIMIT 1",
         (fingerprint, url),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else None
+    )
+    return int(rows[0][0]) if rows else None
 
 
 async def insert_article(
@@ -42,7 +45,8 @@ async def insert_article(
 ) -> int:
     """Insert a new article and its topics; return its id. Check duplicates first."""
     draft = prepared.draft
-    cursor = await connection.execute(
+    rows = await _fetch(
+        connection,
         "INSERT INTO articles (title, body, summary, source, url, fingerprint, published_on, "
         "added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, sort_day",
         (
@@ -57,10 +61,10 @@ async def insert_article(
             added_by,
         ),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
-    assert row is not None  # RETURNING always yields the inserted row
-    article_id, sort_day = int(row[0]), str(row[1])
+    assert rows  # RETURNING always yields the inserted row
+    article_id, sort_day = int(rows[0][0]), str(rows[0][1])
+    if not prepared.topics:
+        return article_id  # most articles are on no followed topic: spare a database trip
     await connection.executemany(
         "INSERT INTO article_topics (article_id, topic, mentions, sort_day) VALUES (?, ?, ?, ?)",
         [(article_id, mention.key, mention.count, sort_day) for mention in prepared.topics],
@@ -93,7 +97,7 @@ async def get_articles(
         f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({placeholders})",  # noqa: S608
         tuple(article_ids),
     )
-    by_id = {article.id: article for article in await _with_topics(connection, rows)}
+    by_id = {article.id: article for article in map(_article, rows)}
     return [by_id[article_id] for article_id in article_ids if article_id in by_id]
 
 
@@ -114,7 +118,7 @@ async def latest_articles(
             "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
         )
         params = (topic, limit, offset)
-    return await _with_topics(connection, await _fetch(connection, sql, params))
+    return [_article(row) for row in await _fetch(connection, sql, params)]
 
 
 async def search_articles(
@@ -128,36 +132,36 @@ async def search_articles(
     """Full-text search, best matches first (title weighs most, then summary, then body)."""
     if not terms:
         return []
+    # Rank inside the index first, then load only the page's articles: joining before sorting
+    # made SQLite read and sort every matching article, body included (a common word matches
+    # half the store).
     sql = (
-        f"SELECT {_ARTICLE_COLUMNS} FROM articles_fts f "  # noqa: S608
-        "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ? "
-        "ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.id DESC LIMIT ? OFFSET ?"
+        f"SELECT {_ARTICLE_COLUMNS} FROM ("  # noqa: S608
+        "SELECT rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS score FROM articles_fts "
+        "WHERE articles_fts MATCH ? ORDER BY score, rowid DESC LIMIT ? OFFSET ?"
+        ") m JOIN articles a ON a.id = m.id ORDER BY m.score, m.id DESC"
     )
     params = (fts_query(terms, any_term=any_term), limit, offset)
-    return await _with_topics(connection, await _fetch(connection, sql, params))
+    return [_article(row) for row in await _fetch(connection, sql, params)]
 
 
 async def topic_counts(connection: aiosqlite.Connection) -> dict[str, int]:
     """How many articles each topic has (topics without articles are absent)."""
-    async with connection.execute(
-        "SELECT topic, count(*) FROM article_topics GROUP BY topic"
-    ) as cursor:
-        return {str(row[0]): int(row[1]) async for row in cursor}
+    rows = await _fetch(connection, "SELECT topic, articles FROM topic_counts WHERE articles > 0")
+    return {str(row[0]): int(row[1]) for row in rows}
 
 
 async def count_articles(connection: aiosqlite.Connection) -> int:
-    async with connection.execute("SELECT count(*) FROM articles") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    rows = await _fetch(connection, "SELECT count(*) FROM articles")
+    return int(rows[0][0]) if rows else 0
 
 
 async def max_article_id(connection: aiosqlite.Connection) -> int:
     """The highest id ever given (0 for a new store): digests count "new" from there."""
-    async with connection.execute(
-        "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'articles'"
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    rows = await _fetch(
+        connection, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'articles'"
+    )
+    return int(rows[0][0]) if rows else 0
 
 
 async def newest_on_topic(
@@ -178,37 +182,30 @@ async def newest_on_topic(
     )
     since = added_since.isoformat(timespec="seconds") if added_since else ""
     params = (topic, after_id, up_to_id, since, limit)
-    async with connection.execute(sql, params) as cursor:
-        return [int(row[0]) async for row in cursor]
+    return [int(row[0]) for row in await _fetch(connection, sql, params)]
 
 
 async def _fetch(
-    connection: aiosqlite.Connection, sql: str, params: tuple[object, ...]
+    connection: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
 ) -> list[aiosqlite.Row]:
-    async with connection.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+    """Run one statement and fetch all its rows in a single trip to the database thread
+    (``async with execute`` then ``fetchall`` and ``close`` takes three, and the wait for the
+    thread costs more than most of our queries)."""
+    return list(await connection.execute_fetchall(sql, params))
 
 
-async def _with_topics(
-    connection: aiosqlite.Connection, rows: Iterable[aiosqlite.Row]
-) -> list[Article]:
-    rows = list(rows)
-    if not rows:
-        return []
-    ids = [int(row["id"]) for row in rows]
-    placeholders = ",".join("?" * len(ids))
-    topics: dict[int, list[TopicMention]] = defaultdict(list)
-    async with connection.execute(
-        f"SELECT article_id, topic, mentions FROM article_topics "  # noqa: S608
-        f"WHERE article_id IN ({placeholders}) ORDER BY article_id, mentions DESC, topic",
-        ids,
-    ) as cursor:
-        async for row in cursor:
-            topics[int(row[0])].append(TopicMention(str(row[1]), int(row[2])))
-    return [_article(row, tuple(topics[int(row["id"])])) for row in rows]
+def _unpack_topics(packed: str | None) -> tuple[TopicMention, ...]:
+    """The topics of ``_ARTICLE_COLUMNS``, most mentioned first, then by key."""
+    if not packed:
+        return ()
+    mentions = []
+    for item in packed.split("\x1e"):
+        key, _, count = item.rpartition("\x1f")
+        mentions.append(TopicMention(key, int(count)))
+    return tuple(sorted(mentions, key=lambda mention: (-mention.count, mention.key)))
 
 
-def _article(row: aiosqlite.Row, topics: tuple[TopicMention, ...]) -> Article:
+def _article(row: aiosqlite.Row) -> Article:
     published = row["published_on"]
     return Article(
         id=int(row["id"]),
@@ -221,5 +218,5 @@ def _article(row: aiosqlite.Row, topics: tuple[TopicMention, ...]) -> Article:
         published_on=date.fromisoformat(published) if published else None,
         added_at=datetime.fromisoformat(row["added_at"]),
         added_by=row["added_by"],
-        topics=topics,
+        topics=_unpack_topics(row["packed_topics"]),
     )

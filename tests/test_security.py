@@ -357,7 +357,6 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("content/articles.py", "get_articles", "placeholders"),
         ("content/articles.py", "latest_articles", "_ARTICLE_COLUMNS"),
         ("content/articles.py", "search_articles", "_ARTICLE_COLUMNS"),
-        ("content/articles.py", "_with_topics", "placeholders"),
         ("content/storage.py", "_configure", "BUSY_TIMEOUT_MS"),
         ("content/storage.py", "migrate", "migration.sql"),
         ("content/storage.py", "migrate", "migration.version"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from content import articles
 from content.storage import Database, DatabaseTooNew, StorageError, load_migrations
 
 
@@ -116,3 +117,31 @@ async def test_refused_write_surfaces_as_storage_error(database: Database) -> No
         await database.write("UPDATE subscribers SET active = 0")
     await database._writer.execute("PRAGMA query_only = OFF")
     assert await database.write("UPDATE subscribers SET active = 0") == 0
+
+
+async def test_topic_counts_migration_backfills_an_existing_store(tmp_path: Path) -> None:
+    """A version-2 file with articles gets counts that match its rows, then triggers keep them."""
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as connection:
+        for migration in load_migrations()[:2]:
+            connection.executescript(migration.sql)
+        connection.execute("PRAGMA user_version = 2")
+        for number, topics in enumerate((("mali", "russie"), ("mali",), ("aes",)), start=1):
+            connection.execute(
+                "INSERT INTO articles (id, title, body, summary, source, fingerprint, added_at,"
+                " added_by) VALUES (?, ?, 'corps', 'résumé', 'src', ?, 'x', 'test')",
+                (number, f"titre {number}", f"fp{number}"),
+            )
+            connection.executemany(
+                "INSERT INTO article_topics (article_id, topic, mentions, sort_day)"
+                " VALUES (?, ?, 1, '2025-06-23')",
+                [(number, topic) for topic in topics],
+            )
+    database = await Database.open(path)
+    try:
+        assert await articles.topic_counts(database.reader) == {"mali": 2, "russie": 1, "aes": 1}
+        async with database.transaction() as tx:
+            assert await articles.delete_article(tx, 1)
+        assert await articles.topic_counts(database.reader) == {"mali": 1, "aes": 1}
+    finally:
+        await database.close()
