@@ -1,7 +1,8 @@
 """Fan-out overhead: the whole digest path against a bare PTB loop, same server, same concurrency.
 
-(a) the floor: ``telegram.Bot.send_message`` to every chat, 16 in flight (a semaphore), with the
-    HTTP pool size the bot uses; (b) the product: N subscribers due in a fresh store, then one
+(a) the floor: ``telegram.Bot.send_message`` to every chat, 16 in flight (16 workers sharing
+    one list of chats, the shape of the bot's own delivery), with the HTTP pool size the bot
+    uses; (b) the product: N subscribers due in a fresh store, then one
     ``DigestService.tick()`` (due computation, composition, ledger rows, fan-out with a commit
     per confirmed message), rate limiter off. Both send the same HTML digest to N distinct
     chats of the standalone server (no added latency). Rounds alternate a, b, a, b… after a
@@ -138,17 +139,19 @@ async def bare_loop(server: StandaloneServer, chat_ids: Sequence[int], html: str
         pool_timeout=30.0,
     )
     bot = Bot(server.token, base_url=server.base_url, request=request)
-    semaphore = asyncio.Semaphore(CONCURRENCY)
+    pending = iter(chat_ids)
 
-    async def send(chat_id: int) -> None:
-        async with semaphore:
+    async def sender() -> None:
+        for chat_id in pending:  # the workers share one iterator: each chat is sent once
             await bot.send_message(
                 chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
             )
 
     async with bot:
         stopwatch = Stopwatch()
-        await asyncio.gather(*(send(chat_id) for chat_id in chat_ids))
+        async with asyncio.TaskGroup() as group:
+            for _ in range(CONCURRENCY):
+                group.create_task(sender())
         return stopwatch.read()
 
 
