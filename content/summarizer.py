@@ -9,9 +9,9 @@ for each word of the article, the chance that the journalist's own summary uses 
 three times, from a learned prior for frequent words, the word's count, where it first appears,
 whether the title uses it, its capitalisation. A candidate (one to three of the first sentences,
 within the word budget) is worth its expected matching words over its length, plus learned
-corrections (positions, quotes, pronoun openings, title coverage). Both layers are linear models
-fitted on the 21,401 OrangeSum training articles by ``bench/train_summarizer.py``; the weights ship
-in ``summarizer_model.json``.
+corrections (positions, quotes, pronoun openings, title coverage, time words, style). Both
+layers are linear models fitted on the 21,401 OrangeSum training articles by
+``bench/train_summarizer.py``; the weights ship in ``summarizer_model.json``.
 
 Where: ``content.summary_article`` reads an article into candidate sentences;
 ``content.summary_model`` defines both layers' features, computes the word layer and loads the
@@ -19,8 +19,8 @@ weights; this module chooses the sentences, with the fast scorer of the candidat
 beside the choice because it is the only part that runs once per candidate.
 
 Measured by ``python -m bench.summary_quality`` on the 1,500 OrangeSum validation articles
-at the default 35-60 word budget (F1 x100, unstemmed / Snowball-stemmed): ROUGE-1 31.8 / 33.9,
-ROUGE-2 11.0 / 11.5, ROUGE-L 20.2 / 21.5, against LEAD-2 28.0 / 30.2; about 1.5 ms of CPU per
+at the default 35-60 word budget (F1 x100, unstemmed / Snowball-stemmed): ROUGE-1 31.9 / 34.0,
+ROUGE-2 11.2 / 11.6, ROUGE-L 20.3 / 21.6, against LEAD-2 28.0 / 30.2; about 1.7 ms of CPU per
 article.
 """
 
@@ -59,8 +59,8 @@ DEFAULT_MIN_WORDS = 35
 DEFAULT_MAX_WORDS = 60
 """The product's budget (« about 35-60 words »; the pipeline and the bot's config use these), so
 the function, the pipeline and ``bench.summary_quality`` measure the same summaries. On OrangeSum
-valid (ROUGE-1, unstemmed) it costs little against the best readable budgets: 35-60 words 31.79,
-25-60 31.87, 0-60 31.88, 30-55 31.61, 25-50 31.17, 20-45 30.77; 0-70 reaches 31.96 but 70 words
+valid (ROUGE-1, unstemmed) it costs little against the best readable budgets: 35-60 words 31.90,
+25-60 31.95, 0-60 31.97, 30-55 31.83, 25-50 31.39, 20-45 30.94; 0-70 reaches 32.17 but 70 words
 is long for a digest. Journalists' summaries average 34 words: a longer extract gains recall
 faster than it loses precision."""
 MAX_SENTENCES = 3

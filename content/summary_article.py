@@ -22,7 +22,16 @@ TITLE_REPEAT_RATIO = 0.75
 DUPLICATE_RATIO = 0.7
 """Two sentences sharing this share of the shorter one's distinct words say the same thing."""
 QUOTES = '"«»“”'
-SENTENCE_TRAITS = tuple("opening_quote quoted opener question digits title_words".split())
+SENTENCE_TRAITS = tuple(
+    "opening_quote quoted opener question digits title_words colon parenthesis short long "
+    "exclamation capitalised_share comma_density first_person time_word attribution number_word "
+    "title_key_share".split()
+)
+"""What the candidate layer weighs of each sentence, as length-weighted shares. The later ones are
+weak alone but worth +0.07 ROUGE-1 together on held-out training articles (``time_word`` most:
+news leads and journalists' summaries both anchor the event in time)."""
+SHORT_TOKENS = 12
+LONG_TOKENS = 35
 
 _TOKEN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
@@ -32,6 +41,14 @@ _OPENERS = frozenset(
     "aussi alors puis enfin lui leur".split()
 )
 """First words that point back to an earlier sentence: such a sentence reads badly alone."""
+_FIRST_PERSON = frozenset("je j nous me m moi mon ma mes notre nos".split())
+_TIME_WORDS = frozenset(
+    "lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd demain janvier février mars "
+    "avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+_ATTRIBUTION = frozenset(
+    "selon déclaré indiqué affirmé expliqué annoncé estimé précisé confié rapporte".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +184,32 @@ def make_sentence(
         float(text.rstrip(QUOTES + " ").endswith("?")),
         float(_DIGIT.search(text) is not None),
         sum(counts[word] for word in distinct & title_words) / len(tokens),
+        *_style_traits(text, tokens, distinct, title_words),
     )
     # Without a hyphen, the tokens (taken from the same text) are exactly the words counted by
     # ``word_count``: skip a second pass over the text.
     words = word_count(text) if "-" in text else len(tokens)
     return Sentence(text, rank, words, tokens, counts, distinct, traits)
+
+
+def _style_traits(
+    text: str, tokens: tuple[str, ...], distinct: frozenset[str], title_words: frozenset[str]
+) -> tuple[float, ...]:
+    """The traits after ``title_words``: punctuation, length, names, voice, time, sourcing."""
+    size = len(tokens)
+    capitals = sum(1 for token in _TOKEN.findall(text)[1:] if token[0].isupper())
+    keys = [word for word in title_words if len(word) > 3]
+    return (
+        float(":" in text),
+        float("(" in text),
+        float(size < SHORT_TOKENS),
+        float(size > LONG_TOKENS),
+        float(text.rstrip(QUOTES + " ").endswith("!")),
+        capitals / size,
+        10 * text.count(",") / size,
+        float(not _FIRST_PERSON.isdisjoint(distinct)),
+        float(not _TIME_WORDS.isdisjoint(distinct)),
+        float(not _ATTRIBUTION.isdisjoint(distinct)),
+        float(any(token.isdigit() for token in tokens)),
+        sum(word in distinct for word in keys) / len(keys) if keys else 0.0,
+    )
