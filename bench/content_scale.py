@@ -282,7 +282,12 @@ async def measure_composition(database: Database, catalog: TopicCatalog, readers
     await add_subscribers(database, chat_ids, sets, now=SUBSCRIBED_AT, timezones=TIMEZONES)
     moment = clock_at(DIGEST_AT)
     service = DigestService(
-        database, catalog, Courier(database, NoSending(), moment), moment, DigestSettings()
+        database,
+        library_for(database, catalog, DIGEST_AT),
+        catalog,
+        Courier(database, NoSending(), moment),
+        moment,
+        DigestSettings(),
     )
     started = time.perf_counter()
     # The claim step of a tick (due, selection, composition, ledger rows), without sending.

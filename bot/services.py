@@ -58,6 +58,7 @@ async def open_services(
         digest_config = config.digest
         digests = DigestService(
             database,
+            library,
             catalog,
             Courier(database, sender, clock),
             clock,

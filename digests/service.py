@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 import aiosqlite
 
 from content import articles
-from content.library import Clock
+from content.library import Clock, Library
 from content.models import Article
 from content.storage import Database
 from content.topics import TopicCatalog
@@ -66,12 +66,14 @@ class DigestService:
     def __init__(
         self,
         database: Database,
+        library: Library,
         catalog: TopicCatalog,
         courier: Courier,
         clock: Clock,
         settings: DigestSettings,
     ) -> None:
         self.database = database
+        self.library = library
         self.catalog = catalog
         self.courier = courier
         self.settings = settings
@@ -197,7 +199,7 @@ class DigestService:
             for key in topic_keys
         }
         unique_ids = sorted({i for ids in ids_by_topic.values() for i in ids})
-        found = {a.id: a for a in await articles.get_articles(self.database.reader, unique_ids)}
+        found = {a.id: a for a in await self.library.get_many(unique_ids)}
         sections = tuple(
             TopicArticles(key, [found[i] for i in ids if i in found])
             for key, ids in ids_by_topic.items()
@@ -345,7 +347,7 @@ class DigestService:
         return self._composed(date.fromisoformat(delivery.edition), sections).messages
 
     async def _articles(self, article_ids: tuple[int, ...]) -> list[Article]:
-        return await articles.get_articles(self.database.reader, list(article_ids))
+        return await self.library.get_many(article_ids)
 
     def _composed(self, day: date, sections: tuple[TopicArticles, ...]) -> Digest:
         key = (day, tuple((s.topic_key, tuple(a.id for a in s.articles)) for s in sections))

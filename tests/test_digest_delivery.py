@@ -325,3 +325,22 @@ async def test_limiter_opens_without_a_burst_under_a_strict_server(
         assert sum(digests_received(api)[chat] for chat in chats) == 90
     finally:
         await bot.stop()
+
+
+async def test_an_article_deleted_during_the_fan_out_is_not_sent(bot: BotHarness) -> None:
+    """The fan-out reads articles from the library's memory; /supprimer must still reach it."""
+    chats = await add_subscribers(bot, 3)
+    kept = await add_article(bot, "Bamako : la saison des pluies", "Il pleut sur Bamako au Mali.")
+    gone = await add_article(bot, "Mopti : article retiré", "Le port de Mopti au Mali rouvre.")
+    bot.clock.set(datetime(2025, 6, 23, 7, 5, tzinfo=UTC))
+    digests = bot.services.digests
+    claimed, _ = await digests._claim_due()  # the ledger rows name both articles
+    assert claimed == 3
+    library = bot.services.library
+    assert [a.id for a in await library.get_many([kept, gone])] == [kept, gone]  # now in memory
+    assert await library.delete(gone)
+    report = await digests.deliver_pending()
+    assert report.sent == 3
+    texts = [m.text for m in bot.api.sent_messages() if DIGEST_MARK in m.text]
+    assert len(texts) == len(chats)
+    assert all("la saison des pluies" in text and "retiré" not in text for text in texts)
