@@ -129,6 +129,19 @@ def median(values: Sequence[float]) -> float:
 # --- The standalone server ----------------------------------------------------------------
 
 
+def stop_process(process: subprocess.Popen[str], stop_signal: int, *, timeout: float) -> int:
+    """Ask a child process to stop with ``stop_signal``, kill it after ``timeout`` seconds;
+    return its exit status."""
+    if process.poll() is None:
+        process.send_signal(stop_signal)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
 class StandaloneServer:
     """``python -m bot.localapi`` in a child process, driven through its /_control/ endpoints."""
 
@@ -181,15 +194,8 @@ class StandaloneServer:
 
     def stop(self) -> None:
         self._client.close()
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if self._process is not None:
+            stop_process(self._process, signal.SIGTERM, timeout=10)
 
     def stats(self) -> dict[str, Any]:
         return self._json(self._client.get(f"{self.url}/_control/stats"))

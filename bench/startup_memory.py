@@ -45,6 +45,7 @@ from bench.common import (
     delivered_by_chat,
     print_table,
     record_figures,
+    stop_process,
 )
 from bench.content_scale import (
     FULL_ARTICLES,
@@ -185,14 +186,7 @@ class Quiet:
 
 
 def stop_bot(process: subprocess.Popen[str]) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
+    return stop_process(process, signal.SIGINT, timeout=20)
 
 
 def run_session(
