@@ -1,7 +1,7 @@
 """What every benchmark shares: the standalone Bot API server, figures beside their targets,
 percentiles, a benchmark configuration and subscribers created straight in the store.
 
-The server runs in its own process (``python -m bot.localapi``) so that on a two-core machine it
+The server runs in its own process (``python -m fake_bot_api``) so that on a two-core machine it
 does not compete with the bot for the event loop it is measuring.
 """
 
@@ -23,9 +23,9 @@ import httpx
 
 from bench._results import record
 from bot.config import Config, ContentConfig, DatabaseConfig, DigestConfig, TelegramConfig
-from bot.localapi.server import DEFAULT_TOKEN
 from content.storage import Database
 from digests import subscribers
+from fake_bot_api.server import DEFAULT_TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO_ROOT / "bench" / "out"
@@ -143,7 +143,7 @@ def stop_process(process: subprocess.Popen[str], stop_signal: int, *, timeout: f
 
 
 class StandaloneServer:
-    """``python -m bot.localapi`` in a child process, driven through its /_control/ endpoints."""
+    """``python -m fake_bot_api`` in a child process, driven through its /_control/ endpoints."""
 
     def __init__(self, *, rate: int | None = None, record_requests: bool = False) -> None:
         self.token = DEFAULT_TOKEN
@@ -158,7 +158,7 @@ class StandaloneServer:
 
     def __enter__(self) -> Self:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bot.localapi", *self._arguments],
+            [sys.executable, "-m", "fake_bot_api", *self._arguments],
             cwd=REPO_ROOT,
             stdout=subprocess.PIPE,
             text=True,

@@ -52,7 +52,7 @@ from bot.handlers.reading import searchable_terms
 from bot.pages import PAGE_SIZE
 from content.library import Library
 from content.models import ArticleDraft
-from content.pipeline import SummaryBudget, prepare_article
+from content.pipeline import ArticlePipeline, SummaryBudget
 from content.storage import Database
 from content.text import normalize_text
 from content.topics import TopicCatalog, load_topics
@@ -147,7 +147,7 @@ async def ingest(
         if drafts:
             # Untimed: loads the summarizer's weights and compiles the patterns, a one-off cost
             # of the process that a 500-article quick run would otherwise spread over its rate.
-            prepare_article(drafts[0], catalog, summary_budget())
+            ArticlePipeline(catalog, summary_budget()).prepare(drafts[0])
         added = 0
         started = time.perf_counter()
         for number, draft in enumerate(drafts, start=1):

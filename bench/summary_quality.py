@@ -2,8 +2,9 @@
 
 Prints ROUGE-1/2/L F1 (mean of per-article F1, x100) of ``content.summarizer.summarize`` beside
 three baselines computed in the same run — LEAD-1 and LEAD-2 (first sentences by
-``content.sentences``) and the opening cut at 35 words — once without and once with Snowball
-stemming, then the summarizer's speed. The unstemmed figures are the headline (see bench/rouge.py).
+``content.summarizer.sentences``) and the opening cut at 35 words — once without and once with
+Snowball stemming, then the summarizer's speed. The unstemmed figures are the headline (see
+bench/rouge.py).
 
     python -m bench.summary_quality [--quick] [--limit N] [--min-words N] [--max-words N]
 """
@@ -24,8 +25,8 @@ if __package__ in (None, ""):
 from bench._results import record
 from bench.corpus import corpus_file, read_articles
 from bench.rouge import RougeScores, Stemmer, aggregate, french_stemmer, score
-from content.sentences import split_sentences
 from content.summarizer import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, summarize
+from content.summarizer.sentences import split_sentences
 from content.text import normalize_text, word_count
 
 QUICK_ARTICLES = 200

@@ -3,19 +3,20 @@
 Run from the repository root (numpy is needed here only, never at run time)::
 
     .venv/bin/pip install numpy
-    .venv/bin/python -m bench.train_summarizer            # writes content/summarizer_model.json
+    .venv/bin/python -m bench.train_summarizer            # writes content/summarizer/model.json
 
 Three steps, on disjoint halves of the 21,401 training articles where it matters:
 
 1. Lexical prior: for each frequent word and each use (1st, 2nd, 3rd), the smoothed log-odds that
    the journalist's summary uses it that often, given the article does (all articles).
 2. Word layer: a logistic regression of « the summary uses this word at least k times » on the
-   features of ``content.summary_model.use_features`` + ``word_features`` (even articles).
+   features of ``content.summarizer.model.use_features`` + ``word_features`` (even articles).
 3. Candidate layer: a least-squares fit, centred per article, of each candidate summary's true
    ROUGE-1 F1 on ``candidate_features`` (odd articles, candidates of the product's budget), so
    the argmax is what it learns to find.
 
-The features come from ``content.summary_model`` itself, so training and serving cannot drift apart.
+The features come from ``content.summarizer.model`` itself, so training and serving cannot drift
+apart.
 About 2.5 minutes on 2 cores; deterministic (same corpus, same JSON, about 126 kB).
 """
 
@@ -41,9 +42,9 @@ if __package__ in (None, ""):
 
 from bench.corpus import corpus_file
 from bench.rouge import rouge_n
-from content import summary_model as sm
 from content.summarizer import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, budget_candidates
-from content.summary_article import Article, read_article, tokenize
+from content.summarizer import model as sm
+from content.summarizer.features import Article, read_article, tokenize
 from content.text import normalize_text
 
 MODEL_PATH = Path(sm.__file__).with_name(sm.MODEL_RESOURCE)
@@ -205,7 +206,7 @@ def train(path: Path, limit: int | None) -> dict[str, Any]:
     draft = with_weights(lexicon, word_layer, zeros, reference_length)
     candidate_weights = fit_candidate_layer(examples[1::2], draft)
     return {
-        "about": "Weights of content/summarizer.py, written by bench/train_summarizer.py "
+        "about": "Weights of content/summarizer/, written by bench/train_summarizer.py "
         f"from {len(examples):,} OrangeSum training articles (CC BY-SA 4.0).",
         "features": {
             "use": sm.USE_FEATURES,

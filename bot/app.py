@@ -24,8 +24,8 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.handlers import admin, buttons, errors, membership, reading, settings, subscriptions
 from bot.ratelimit import PacedRateLimiter
 from bot.sender import TelegramSender
-from bot.services import open_services, utc_now
-from content.library import Clock
+from bot.services import open_services
+from core.clock import Clock, utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from bot.app import build_application, start_in_process, stop_in_process
 from bot.config import Config
-from bot.localapi import DEFAULT_TOKEN, FakeUser, LocalBotApi, SentMessage
-from bot.services import utc_now
 from bot.terminal import html_to_terminal
+from core.clock import utc_now
+from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi, SentMessage
 
 READER_ID = 100_001
 QUIT_WORDS = frozenset({"/quitter", "/quit", ":q", "exit"})

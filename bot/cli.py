@@ -19,14 +19,16 @@ from typing import TextIO
 
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
-from bot.services import Services, open_services, utc_now
+from bot.services import Services, open_services
 from bot.terminal import html_to_terminal
-from content.ingestion import ContentRejected, draft_from_url, drafts_from_path
+from content.ingestion import draft_from_url, drafts_from_path
 from content.models import AddedArticle, ArticleDraft
-from content.pipeline import SummaryBudget, prepare_article
+from content.pipeline import ArticlePipeline, SummaryBudget
+from content.rejections import ContentRejected
 from content.storage import StorageError
 from content.text import normalize_text
 from content.topics import TopicFileError, load_topics
+from core.clock import utc_now
 from digests.compose import TopicArticles, compose_digest
 from digests.schedule import local_now
 
@@ -185,6 +187,7 @@ def summarize_jsonl(config: Config, path: Path) -> None:
     bench's way in)."""
     catalog = load_topics(config.content.topics_file)
     budget = SummaryBudget(config.content.summary_min_words, config.content.summary_max_words)
+    pipeline = ArticlePipeline(catalog, budget)
     stream = sys.stdin if str(path) == "-" else _open_jsonl(path)
     with stream:
         for number, line in enumerate(stream, start=1):
@@ -193,7 +196,7 @@ def summarize_jsonl(config: Config, path: Path) -> None:
             record = _parse_record(line, number)
             title = normalize_text(str(record.get("title") or ""))
             body = normalize_text(str(record.get("article") or ""))
-            prepared = prepare_article(ArticleDraft(title=title, body=body), catalog, budget)
+            prepared = pipeline.prepare(ArticleDraft(title=title, body=body))
             out: dict[str, object] = {"id": record["id"]} if "id" in record else {}
             out |= {"summary": prepared.summary, "topics": [m.key for m in prepared.topics]}
             print(json.dumps(out, ensure_ascii=False))

@@ -14,11 +14,11 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from content import french
 from content.models import Article
 from content.topics import TopicCatalog
-from digests.messages import MESSAGE_LIMIT, visible_length
-from digests.render import article_card
+from ui import french
+from ui.cards import article_card
+from ui.messages import MESSAGE_LIMIT, visible_length
 
 PAGE_SIZE = 5
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from digests.messages import pack_blocks
+from ui.messages import pack_blocks
 
 
 async def reply(

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.config import Config
 from content.fetch import FetchPolicy, UrlFetcher
-from content.library import Clock, Library
+from content.library import Library
 from content.pipeline import SummaryBudget
 from content.storage import Database
 from content.topics import TopicCatalog, load_topics
+from core.clock import Clock, utc_now
 from digests.delivery import Courier, Sender
 from digests.service import DigestService, DigestSettings
 
 logger = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

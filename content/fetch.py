@@ -36,7 +36,7 @@ from typing import Self
 import httpcore
 import httpx
 
-from content.ingestion import ContentRejected, RejectReason
+from content.rejections import ContentRejected, RejectReason
 
 logger = logging.getLogger(__name__)
 

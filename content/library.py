@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import resources
 
 from content import articles
 from content.ingestion import draft_from_text
 from content.models import AddedArticle, Article, ArticleDraft
-from content.pipeline import SummaryBudget, prepare_article
+from content.pipeline import ArticlePipeline, SummaryBudget
 from content.search import search_terms
 from content.storage import Database
 from content.topics import TopicCatalog
+from core.clock import Clock
 
 logger = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-"""Returns the current time as an aware UTC datetime."""
 
 SEED_INDEX = "index.toml"
 CACHED_ARTICLES = 2048
@@ -53,7 +50,7 @@ class Library:
         self.database = database
         self.catalog = catalog
         self._clock = clock
-        self._budget = budget or SummaryBudget()
+        self._pipeline = ArticlePipeline(catalog, budget)
         # Stored articles never change, so a cached one stays right until it is deleted, and
         # deletions go through ``delete`` below. (Articles are only deleted by this process: the
         # command line adds, it does not delete.)
@@ -68,9 +65,7 @@ class Library:
         topic_keys: tuple[str, ...] | None = None,
     ) -> AddedArticle:
         """Summarise, tag and store ``draft``; a text or URL already stored is not added twice."""
-        prepared = prepare_article(
-            draft, self.catalog, self._budget, summary=summary, topic_keys=topic_keys
-        )
+        prepared = self._pipeline.prepare(draft, summary=summary, topic_keys=topic_keys)
         async with self.database.transaction() as tx:
             existing = await articles.find_duplicate(tx, prepared.fingerprint, draft.url)
             if existing is None:

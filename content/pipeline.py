@@ -1,4 +1,4 @@
-"""From a draft to a prepared article: summary, topics and fingerprint. Pure functions."""
+"""From a draft to a prepared article: summary, topics and fingerprint. Pure: data in, data out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from content.models import ArticleDraft, PreparedArticle, TopicMention
 from content.summarizer import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, summarize
-from content.tagger import tag_article
+from content.tagger import Tagger
 from content.text import fold, words
 from content.topics import TopicCatalog
 
@@ -25,29 +25,44 @@ def fingerprint(title: str, body: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def prepare_article(
-    draft: ArticleDraft,
-    catalog: TopicCatalog,
-    budget: SummaryBudget | None = None,
-    *,
-    summary: str | None = None,
-    topic_keys: tuple[str, ...] | None = None,
-) -> PreparedArticle:
-    """Summarise and tag ``draft``; an editor's ``summary`` or ``topic_keys`` win over ours."""
-    budget = budget or SummaryBudget()
-    found = tag_article(catalog, draft.title, draft.body)
-    if topic_keys is not None:
-        counts = {mention.key: mention.count for mention in found}
-        topics = tuple(TopicMention(key, max(counts.get(key, 0), 1)) for key in topic_keys)
-    else:
-        topics = found
-    if summary is None:
-        summary = summarize(
-            draft.title, draft.body, min_words=budget.min_words, max_words=budget.max_words
+class ArticlePipeline:
+    """Summarises, tags and fingerprints drafts for one topic catalog and summary budget.
+
+    Built once (the tagger indexes every topic phrase when it is made), then used for every
+    article: the library, the ``summarize`` command and the benchmarks share it.
+    """
+
+    __slots__ = ("_tagger", "budget", "catalog")
+
+    def __init__(self, catalog: TopicCatalog, budget: SummaryBudget | None = None) -> None:
+        self.catalog = catalog
+        self.budget = budget or SummaryBudget()
+        self._tagger = Tagger(catalog)
+
+    def prepare(
+        self,
+        draft: ArticleDraft,
+        *,
+        summary: str | None = None,
+        topic_keys: tuple[str, ...] | None = None,
+    ) -> PreparedArticle:
+        """Summarise and tag ``draft``; an editor's ``summary`` or ``topic_keys`` win over ours."""
+        found = self._tagger.tag(draft.title, draft.body)
+        if topic_keys is not None:
+            counts = {mention.key: mention.count for mention in found}
+            topics = tuple(TopicMention(key, max(counts.get(key, 0), 1)) for key in topic_keys)
+        else:
+            topics = found
+        if summary is None:
+            summary = summarize(
+                draft.title,
+                draft.body,
+                min_words=self.budget.min_words,
+                max_words=self.budget.max_words,
+            )
+        return PreparedArticle(
+            draft=draft,
+            summary=summary,
+            topics=topics,
+            fingerprint=fingerprint(draft.title, draft.body),
         )
-    return PreparedArticle(
-        draft=draft,
-        summary=summary,
-        topics=topics,
-        fingerprint=fingerprint(draft.title, draft.body),
-    )

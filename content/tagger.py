@@ -12,13 +12,11 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from content.models import TopicMention
-from content.text import fold
-
-if TYPE_CHECKING:
-    from content.topics import Topic, TopicCatalog
+from content.text import PHRASE_TOKEN, fold
+from content.topics import Topic, TopicCatalog, term_words
 
 LEAD_WORDS = 50
 """A topic named in the body's first 50 words (about a news lede) is tagged even if named once."""
@@ -26,10 +24,6 @@ LEAD_WORDS = 50
 MIN_MENTIONS = 2
 """Elsewhere a topic must be named this often: a single passing mention is not what it is about."""
 
-# Words, plus sentence punctuation as separate tokens so that no phrase matches across a full stop
-# or a bracket. Everything else, hyphens and apostrophes included, only separates words:
-# « Burkina-Faso » is « Burkina Faso », « l'AES » is « l » « AES ».
-_TOKEN = re.compile(r"\w+|[.,;:!?()\[\]{}«»\"“”…–—/|]")
 _WORD = re.compile(r"\w+")
 # Every combining-mark block; NFKD of a Latin letter never yields a mark outside them.
 _COMBINING_MARKS = re.compile(
@@ -81,21 +75,34 @@ class TopicMatcher:
     acronyms: Mapping[str, Effect]  # word exactly as written -> effect
 
 
-def tag_article(catalog: TopicCatalog, title: str, body: str) -> tuple[TopicMention, ...]:
-    """Tag an article with the topics it is about, most mentioned first (ties in catalog order).
+class Tagger:
+    """Tags articles with the topics of one catalog; the phrase index is built once, here."""
 
-    A topic is kept when it is named in the title, in the lead (the body's first ``LEAD_WORDS``
-    words) or at least ``MIN_MENTIONS`` times in all; its count is every mention, title included.
-    Ambiguous words (« Wagner », « malien ») count only if the topic is also named plainly.
-    ``title`` and ``body`` are expected in NFC, as ``content.text.normalize_text`` leaves them.
-    """
-    sure, ambiguous, prominent = _tally(catalog.matcher, len(catalog), title, body)
-    totals = [plain + extra for plain, extra in zip(sure, ambiguous, strict=True)]
-    kept = [
-        i for i, total in enumerate(totals) if sure[i] and (i in prominent or total >= MIN_MENTIONS)
-    ]
-    kept.sort(key=lambda i: -totals[i])
-    return tuple(TopicMention(key=catalog.topics[i].key, count=totals[i]) for i in kept)
+    __slots__ = ("_keys", "_matcher")
+
+    def __init__(self, catalog: TopicCatalog) -> None:
+        self._keys = catalog.keys
+        self._matcher = build_matcher(catalog.topics)
+
+    def tag(self, title: str, body: str) -> tuple[TopicMention, ...]:
+        """Tag an article with the topics it is about, most mentioned first (ties in catalog
+        order).
+
+        A topic is kept when it is named in the title, in the lead (the body's first
+        ``LEAD_WORDS`` words) or at least ``MIN_MENTIONS`` times in all; its count is every
+        mention, title included. Ambiguous words (« Wagner », « malien ») count only if the topic
+        is also named plainly. ``title`` and ``body`` are expected in NFC, as
+        ``content.text.normalize_text`` leaves them.
+        """
+        sure, ambiguous, prominent = _tally(self._matcher, len(self._keys), title, body)
+        totals = [plain + extra for plain, extra in zip(sure, ambiguous, strict=True)]
+        kept = [
+            i
+            for i, total in enumerate(totals)
+            if sure[i] and (i in prominent or total >= MIN_MENTIONS)
+        ]
+        kept.sort(key=lambda i: -totals[i])
+        return tuple(TopicMention(key=self._keys[i], count=totals[i]) for i in kept)
 
 
 def _tally(
@@ -119,7 +126,7 @@ def _tally(
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
     """Tokens as written (for acronyms) and folded (for everything else), position for position."""
-    written = _TOKEN.findall(text)
+    written = PHRASE_TOKEN.findall(text)
     if not written:
         return [], []
     # NUL never occurs in a token and folding never creates one, so positions stay aligned.
@@ -213,11 +220,6 @@ def _merge(first: Effect, second: Effect) -> Effect:
 # --- Building the matcher ---------------------------------------------------------------------
 
 
-def term_words(term: str) -> tuple[str, ...]:
-    """Fold a term from the topic file into the tokens an article would show for it."""
-    return tuple(fold(token) for token in _TOKEN.findall(term))
-
-
 def _topic_terms(topic: Topic) -> _TopicTerms:
     phrases = {term_words(alias): True for alias in topic.aliases}
     phrases.update((term_words(word), False) for word in topic.ambiguous)
@@ -242,7 +244,7 @@ def build_matcher(topics: tuple[Topic, ...]) -> TopicMatcher:
         for term in (*topic.aliases, *topic.ambiguous, *topic.negatives):
             folded = term_words(term)
             if folded not in phrases:
-                phrases[folded] = _effect(folded, tuple(_TOKEN.findall(term)), all_terms)
+                phrases[folded] = _effect(folded, tuple(PHRASE_TOKEN.findall(term)), all_terms)
         for acronym in topic.acronyms:
             acronyms.setdefault(acronym, _effect((fold(acronym),), (acronym,), all_terms))
     lengths: dict[str, set[int]] = {}

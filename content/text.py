@@ -19,6 +19,10 @@ _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+PHRASE_TOKEN = re.compile(r"\w+|[.,;:!?()\[\]{}«»\"“”…–—/|]")
+"""Words, plus sentence punctuation as separate tokens, so that no topic phrase matches across a
+full stop or a bracket. Everything else, hyphens and apostrophes included, only separates words:
+« Burkina-Faso » is « Burkina Faso », « l'AES » is « l » « AES »."""
 
 
 def normalize_text(text: str) -> str:

@@ -16,8 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from content.tagger import TopicMatcher, build_matcher, tag_article, term_words
-from content.text import fold
+from content.text import PHRASE_TOKEN, fold
 
 MAX_DESCRIPTION_CHARS = 60
 RESERVED_COMMANDS = frozenset(
@@ -60,19 +59,13 @@ class Topic:
 class TopicCatalog:
     """The ordered, immutable set of topics, with look-ups for the bot and the tagger's index."""
 
-    __slots__ = ("_by_command", "_by_key", "_by_name", "_matcher", "_topics")
+    __slots__ = ("_by_command", "_by_key", "_by_name", "_topics")
 
     def __init__(self, topics: Iterable[Topic]) -> None:
         self._topics = tuple(topics)
         self._by_key = MappingProxyType({topic.key: topic for topic in self._topics})
         self._by_command = MappingProxyType({topic.command: topic for topic in self._topics})
         self._by_name = MappingProxyType(_name_index(self._topics))
-        self._matcher = build_matcher(self._topics)
-
-    @property
-    def matcher(self) -> TopicMatcher:
-        """The tagger's index of every topic's phrases, built once with the catalog."""
-        return self._matcher
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -233,6 +226,11 @@ def _check_unique(topics: tuple[Topic, ...]) -> None:
                 )
 
 
+def term_words(term: str) -> tuple[str, ...]:
+    """Fold a term from the topic file into the tokens an article would show for it."""
+    return tuple(fold(token) for token in PHRASE_TOKEN.findall(term))
+
+
 # --- Reader input -----------------------------------------------------------------------------
 
 
@@ -256,6 +254,3 @@ def _name_index(topics: tuple[Topic, ...]) -> dict[str, Topic]:
             for name in names_of(topic):
                 index.setdefault(_user_form(name), topic)
     return index
-
-
-__all__ = ["Topic", "TopicCatalog", "TopicFileError", "load_topics", "tag_article"]

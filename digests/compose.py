@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from content import french
 from content.models import Article
 from content.topics import TopicCatalog
-from digests.messages import MESSAGE_LIMIT, pack_blocks
-from digests.render import article_card
+from ui import french
+from ui.cards import article_card
+from ui.messages import MESSAGE_LIMIT, pack_blocks
 
 CONTINUATION_ROOM = 120
 """Units kept free in every part for the « (suite 2/3) » headline of continuation messages."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
-from content.library import Clock
 from content.storage import Database
+from core.clock import Clock
 from digests import ledger, subscribers
 from digests.ledger import Delivery, Status
 

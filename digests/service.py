@@ -14,10 +14,11 @@ from datetime import date, datetime, time, timedelta
 import aiosqlite
 
 from content import articles
-from content.library import Clock, Library
+from content.library import Library
 from content.models import Article
 from content.storage import Database
 from content.topics import TopicCatalog
+from core.clock import Clock
 from digests import ledger, subscribers
 from digests.compose import Digest, TopicArticles, compose_digest
 from digests.delivery import Courier, FanOut, FanOutReport, Outcome

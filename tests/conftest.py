@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import LocalBotApi
 from content.storage import Database
 from content.topics import TopicCatalog, load_topics
+from fake_bot_api import LocalBotApi
 from tests.factories import FakeClock
 from tests.harness import BotHarness, bot_config
 

@@ -18,8 +18,8 @@ from telegram.ext import TypeHandler
 from bot.app import build_application, start_in_process, stop_in_process
 from bot.config import Config, ContentConfig, DatabaseConfig, DigestConfig, TelegramConfig
 from bot.context import BotApplication, BotContext
-from bot.localapi import DEFAULT_TOKEN, FakeChat, FakeUser, LocalBotApi, SentMessage
 from bot.services import Services
+from fake_bot_api import DEFAULT_TOKEN, FakeChat, FakeUser, LocalBotApi, SentMessage
 from tests.factories import FakeClock
 
 ADMIN = FakeUser(1001, "Awa", username="awa_admin")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot.localapi import FakeUser, LocalBotApi, parse_telegram_html
 from content.models import ArticleDraft
+from fake_bot_api import FakeUser, LocalBotApi, parse_telegram_html
 from tests.factories import FakeClock
 from tests.harness import READER, BotHarness, bot_config
 

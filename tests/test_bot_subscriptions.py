@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
-from bot.localapi import FakeUser, LocalBotApi
+from fake_bot_api import FakeUser, LocalBotApi
 from tests.factories import FakeClock
 from tests.harness import OTHER_READER, READER, BotHarness, bot_config
 

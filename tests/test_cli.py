@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.localapi import DEFAULT_TOKEN, FakeUser, LocalBotApi
+from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "content" / "seed" / "mali-russie-aes.txt"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.localapi.telegram_html import parse_telegram_html
-from content import french
 from content.topics import TopicCatalog
 from digests.compose import TopicArticles, arrange, compose_digest
-from digests.messages import MESSAGE_LIMIT, utf16_length
+from fake_bot_api.telegram_html import parse_telegram_html
 from tests.factories import make_article
+from ui import french
+from ui.messages import MESSAGE_LIMIT, utf16_length
 
 DAY = date(2025, 6, 23)
 

@@ -22,9 +22,9 @@ from telegram.ext import TypeHandler
 from bot import callbacks
 from bot.config import Config, DatabaseConfig
 from bot.context import BotContext
-from bot.localapi import FakeChat, FakeUser, LocalBotApi
 from bot.services import open_services
 from digests.timezones import resolve_timezone
+from fake_bot_api import FakeChat, FakeUser, LocalBotApi
 from tests.factories import FakeClock
 from tests.harness import BotHarness, bot_config
 

@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ContentConfig, DatabaseConfig, DigestConfig, TelegramConfig
-from bot.localapi import DEFAULT_TOKEN, LocalBotApi
-from bot.services import open_services, utc_now
+from bot.services import open_services
+from core.clock import utc_now
 from digests import subscribers
+from fake_bot_api import DEFAULT_TOKEN, LocalBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSCRIBERS = 300

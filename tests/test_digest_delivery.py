@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import FakeUser, LocalBotApi
 from content.models import ArticleDraft
 from digests import subscribers
+from fake_bot_api import FakeUser, LocalBotApi
 from tests.factories import FakeClock
 from tests.harness import READER, BotHarness, bot_config
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main as cli_main
-from bot.localapi import LocalBotApi
-from content import french
 from content.storage import StorageError
+from fake_bot_api import LocalBotApi
 from tests.factories import FakeClock
 from tests.harness import ADMIN, OTHER_READER, READER, BotHarness, bot_config
+from ui import french
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (

@@ -29,7 +29,7 @@ from content.fetch import (
     refuse_non_public,
     resolve_host,
 )
-from content.ingestion import ContentRejected, RejectReason
+from content.rejections import ContentRejected, RejectReason
 
 LOCAL_ONLY = FetchPolicy(allowed_hosts=frozenset({"127.0.0.1"}))
 PAGE = "<html><head><title>Bamako</title></head><body><p>Été à Ségou</p></body></html>"

@@ -15,8 +15,6 @@ from aiohttp.test_utils import TestServer
 from content.fetch import FetchPolicy, IPAddress, UrlFetcher, resolve_host
 from content.ingestion import (
     TITLE_MAX_CHARS,
-    ContentRejected,
-    RejectReason,
     draft_from_bytes,
     draft_from_file,
     draft_from_text,
@@ -25,6 +23,7 @@ from content.ingestion import (
     first_sentence,
 )
 from content.models import ArticleDraft
+from content.rejections import ContentRejected, RejectReason
 from content.text import MAX_TEXT_BYTES
 
 SEED = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"

@@ -41,7 +41,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.localapi import (
+from fake_bot_api import (
     FakeChat,
     FakeUser,
     LocalBotApi,
@@ -653,7 +653,7 @@ async def test_push_callback_on_a_missing_message_is_a_test_error(server: LocalB
 
 async def test_standalone_process_prints_its_url_and_serves_control_endpoints() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.localapi", "--port", "0", "--rate", "30",
+        sys.executable, "-m", "fake_bot_api", "--port", "0", "--rate", "30",
         cwd=REPO_ROOT, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digests.messages import (
+from ui.messages import (
     MESSAGE_LIMIT,
     chunk_plain_text,
     pack_blocks,

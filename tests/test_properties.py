@@ -24,18 +24,19 @@ from hypothesis import strategies as st
 
 from bot import callbacks
 from bot.handlers.reading import searchable_terms
-from bot.localapi import TelegramHtmlError, parse_telegram_html, utf16_length
 from bot.pages import RenderedPage, article_list_page, search_page
-from content import french
 from content.models import Article
-from content.sentences import segment_text
 from content.summarizer import MAX_SENTENCES, summarize
+from content.summarizer.sentences import segment_text
+from content.tagger import Tagger
 from content.text import normalize_text, word_count
-from content.topics import TopicCatalog, load_topics, tag_article
+from content.topics import TopicCatalog, load_topics
 from digests.compose import TopicArticles, compose_digest
-from digests.messages import MESSAGE_LIMIT, chunk_plain_text, pack_blocks, visible_length
-from digests.render import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, article_card, article_messages, clip
+from fake_bot_api import TelegramHtmlError, parse_telegram_html, utf16_length
 from tests.factories import make_article
+from ui import french
+from ui.cards import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, article_card, article_messages, clip
+from ui.messages import MESSAGE_LIMIT, chunk_plain_text, pack_blocks, visible_length
 
 settings.register_profile(
     "hardening",
@@ -215,7 +216,7 @@ def test_summarize_never_crashes_and_quotes_only_whole_sentences(title: str, bod
 @example(title="Somalie", body="La Somalie et Abd Al Malik. Air France et France 24.")
 def test_tagger_never_crashes_and_names_known_topics_once(title: str, body: str) -> None:
     for text_title, text_body in ((title, body), (normalize_text(title), normalize_text(body))):
-        mentions = tag_article(catalog(), text_title, text_body)
+        mentions = Tagger(catalog()).tag(text_title, text_body)
         keys = [mention.key for mention in mentions]
         assert len(keys) == len(set(keys))
         assert set(keys) <= set(catalog().keys)

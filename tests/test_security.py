@@ -26,15 +26,16 @@ from aiohttp.test_utils import TestServer
 
 from bot import callbacks
 from bot.config import Config, ContentConfig, DatabaseConfig
-from bot.localapi import DEFAULT_TOKEN, FakeUser, LocalBotApi
 from bot.logs import MASK, setup_logging
-from bot.services import open_services, utc_now
-from content import french
+from bot.services import open_services
 from content.fetch import is_public_address, resolve_host
+from core.clock import utc_now
 from digests import subscribers
+from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi
 from tests.factories import FakeClock
 from tests.harness import ADMIN, OTHER_READER, READER, BotHarness, bot_config
 from tests.test_faults import ARTICLE, digests_received, store_snapshot
+from ui import french
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_ONLY = "réservée aux administrateurs"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from content.sentences import Segment, segment_text, split_sentences
+from content.summarizer.sentences import Segment, segment_text, split_sentences
 from content.text import normalize_text
 
 SEED = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from content import summarizer as sm
-from content.sentences import segment_text
+from content.summarizer import choice as sm
 from content.summarizer import summarize
-from content.summary_article import near_duplicates, read_article, tokenize
-from content.summary_model import (
+from content.summarizer.features import near_duplicates, read_article, tokenize
+from content.summarizer.model import (
     CANDIDATE_FEATURES,
     MODEL_RESOURCE,
     USE_FEATURES,
@@ -27,6 +26,7 @@ from content.summary_model import (
     use_features,
     word_features,
 )
+from content.summarizer.sentences import segment_text
 from content.text import normalize_text, word_count
 
 SEED = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"
@@ -203,7 +203,7 @@ def test_fast_candidate_scores_equal_the_plain_features() -> None:
 
 
 def test_shipped_model_is_small_and_matches_the_code() -> None:
-    resource = resources.files("content").joinpath(MODEL_RESOURCE)
+    resource = resources.files("content.summarizer").joinpath(MODEL_RESOURCE)
     raw = resource.read_bytes()
     assert len(raw) < 200_000
     model = model_from_json(json.loads(raw))
@@ -213,7 +213,9 @@ def test_shipped_model_is_small_and_matches_the_code() -> None:
 
 
 def test_weights_for_other_features_are_refused() -> None:
-    raw = json.loads(resources.files("content").joinpath(MODEL_RESOURCE).read_text("utf-8"))
+    raw = json.loads(
+        resources.files("content.summarizer").joinpath(MODEL_RESOURCE).read_text("utf-8")
+    )
     raw["features"]["word"] = [*raw["features"]["word"], "something_new"]
     with pytest.raises(ValueError, match="summarizer_model_features_mismatch"):
         model_from_json(raw)

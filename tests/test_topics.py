@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
 
 from content.models import TopicMention
-from content.tagger import LEAD_WORDS, tag_article
+from content.tagger import LEAD_WORDS, Tagger
 from content.text import fold, normalize_text
 from content.topics import (
     RESERVED_COMMANDS,
@@ -27,8 +28,14 @@ def catalog() -> TopicCatalog:
     return load_topics()
 
 
+@functools.cache
+def tagger_of(catalog: TopicCatalog) -> Tagger:
+    """One tagger per catalog: building its phrase index takes tens of milliseconds."""
+    return Tagger(catalog)
+
+
 def tags(catalog: TopicCatalog, title: str, body: str = "") -> dict[str, int]:
-    return {mention.key: mention.count for mention in tag_article(catalog, title, body)}
+    return {mention.key: mention.count for mention in tagger_of(catalog).tag(title, body)}
 
 
 def after_lead(text: str) -> str:
@@ -106,7 +113,7 @@ def test_resolve_refuses_unknown_names(catalog: TopicCatalog, typed: str) -> Non
 
 def test_seed_article_tags(catalog: TopicCatalog) -> None:
     title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
-    mentions = tag_article(catalog, normalize_text(title), normalize_text(body))
+    mentions = tagger_of(catalog).tag(normalize_text(title), normalize_text(body))
     found = {mention.key: mention.count for mention in mentions}
     # France and the ONU are named once each, deep in the text: passing mentions, not topics.
     assert set(found) == {"russie", "mali", "aes", "burkina", "niger", "sahel"}
@@ -123,8 +130,8 @@ def test_seed_article_tags(catalog: TopicCatalog) -> None:
 def test_seed_article_tags_without_normalisation(catalog: TopicCatalog) -> None:
     """Curly apostrophes (« l’Aes ») split words just like straight ones."""
     title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
-    raw = tag_article(catalog, title, body)
-    assert raw == tag_article(catalog, normalize_text(title), normalize_text(body))
+    raw = tagger_of(catalog).tag(title, body)
+    assert raw == tagger_of(catalog).tag(normalize_text(title), normalize_text(body))
 
 
 # --- Traps ---------------------------------------------------------------------------------------
@@ -234,13 +241,13 @@ def test_article_and_topic_file_fold_alike_for_every_latin_letter() -> None:
     """Aliases go through ``fold``, articles through a faster equivalent: they must agree."""
     letters = [chr(code) for code in range(0xC0, 0x250) if chr(code).isalpha()]
     latin = TopicCatalog([Topic("t", "T", "t", "T", aliases=tuple(f"qq{c}qq" for c in letters))])
-    missed = [c for c in letters if not tag_article(latin, f"Le qq{c}qq", "")]
+    missed = [c for c in letters if not tagger_of(latin).tag(f"Le qq{c}qq", "")]
     assert missed == []
     upper = [c for c in letters if fold(c).isascii() and fold(c) != c.lower()]
     plain = TopicCatalog(
         [Topic("t", "T", "t", "T", aliases=tuple(f"qq{fold(c)}qq" for c in upper))]
     )
-    assert [c for c in upper if not tag_article(plain, f"Le QQ{c}QQ", "")] == []
+    assert [c for c in upper if not tagger_of(plain).tag(f"Le QQ{c}QQ", "")] == []
 
 
 # --- Keeping rule, counts, order -----------------------------------------------------------------
@@ -264,13 +271,13 @@ def test_lead_is_the_first_words_of_the_body(catalog: TopicCatalog) -> None:
 
 
 def test_order_is_count_then_catalog_order(catalog: TopicCatalog) -> None:
-    mentions = tag_article(catalog, "Niger et Mali", "Le Tchad, le Tchad, le Tchad.")
+    mentions = tagger_of(catalog).tag("Niger et Mali", "Le Tchad, le Tchad, le Tchad.")
     assert [m.key for m in mentions] == ["tchad", "mali", "niger"]
     assert [m.count for m in mentions] == [3, 1, 1]
 
 
 def test_empty_article(catalog: TopicCatalog) -> None:
-    assert tag_article(catalog, "", "") == ()
+    assert tagger_of(catalog).tag("", "") == ()
 
 
 # --- Loader errors -------------------------------------------------------------------------------
@@ -294,7 +301,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_loads_a_file_from_a_path(tmp_path: Path) -> None:
     loaded = load_topics(write(tmp_path, GOOD))
     assert loaded.keys == ("mali",)
-    assert tag_article(loaded, "Bamako", "Le Mali, le Mali.") == (TopicMention("mali", 2),)
+    assert tagger_of(loaded).tag("Bamako", "Le Mali, le Mali.") == (TopicMention("mali", 2),)
 
 
 @pytest.mark.parametrize(

@@ -19,19 +19,18 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.parsing import AddRequest, command_argument, parse_add_request, parse_article_id
 from bot.replies import reply
-from content import french
 from content.ingestion import (
-    ContentRejected,
-    RejectReason,
     draft_from_bytes,
     draft_from_text,
     draft_from_url,
 )
 from content.models import AddedArticle, ArticleDraft
+from content.rejections import ContentRejected, RejectReason
 from content.text import MAX_TEXT_BYTES
 from digests.ledger import Status
-from digests.messages import MESSAGE_LIMIT, visible_length
-from digests.render import clip, topic_labels
+from ui import french
+from ui.cards import clip, topic_labels
+from ui.messages import MESSAGE_LIMIT, visible_length
 
 logger = logging.getLogger(__name__)
 

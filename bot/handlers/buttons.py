@@ -11,7 +11,7 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.handlers import admin, reading, subscriptions
 from bot.replies import reply
-from content import french
+from ui import french
 
 logger = logging.getLogger(__name__)
 

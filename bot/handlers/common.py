@@ -12,10 +12,10 @@ from telegram.constants import ChatMemberStatus, ChatType
 from bot.context import BotContext
 from bot.parsing import command_argument
 from bot.replies import reply
-from content import french
 from content.topics import TopicCatalog
 from digests.schedule import local_now
 from digests.subscribers import Subscriber
+from ui import french
 
 _GROUP_MANAGERS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 

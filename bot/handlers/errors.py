@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
-from content import french
 from content.storage import StorageError
+from ui import french
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from bot.context import BotContext
 from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
 from bot.parsing import command_argument, parse_article_id, parse_count
 from bot.replies import reply
-from content import french
 from content.text import fold
-from digests.render import article_messages
+from ui import french
+from ui.cards import article_messages
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from bot.handlers.common import (
 )
 from bot.parsing import parse_clock
 from bot.replies import reply
-from content import french
 from digests.delivery import Outcome
 from digests.schedule import local_now
 from digests.timezones import resolve_timezone
+from ui import french
 
 logger = logging.getLogger(__name__)
 

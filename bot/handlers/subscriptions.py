@@ -11,9 +11,9 @@ from bot.context import BotContext
 from bot.handlers.common import argument, chat_of, refuse_unless_manager, schedule_line, topic_list
 from bot.parsing import parse_topics
 from bot.replies import reply
-from content import french
 from content.topics import TopicCatalog
 from digests.subscribers import Subscriber
+from ui import french
 
 
 def topics_keyboard(catalog: TopicCatalog, subscriber: Subscriber | None) -> InlineKeyboardMarkup:

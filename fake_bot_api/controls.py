@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Self
 
-from bot.localapi import driving, observing
-from bot.localapi.core import BotApiCore
-from bot.localapi.methods_chat import command_key
-from bot.localapi.models import (
+from fake_bot_api import driving, observing
+from fake_bot_api.core import BotApiCore
+from fake_bot_api.methods_chat import command_key
+from fake_bot_api.models import (
     CallbackAnswer,
     FakeChat,
     FakeUser,
@@ -22,7 +22,7 @@ from bot.localapi.models import (
     RequestRecord,
     SentMessage,
 )
-from bot.localapi.state import BotState
+from fake_bot_api.state import BotState
 
 # The waits below take ``timeout=`` (ASYNC109 silenced): it is an assertion deadline that
 # reports what was received, which ``asyncio.timeout`` around the call could not do.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.localapi import payloads
-from bot.localapi.models import FakeChat, FakeUser, JsonDict, MemberStatus
-from bot.localapi.state import BotState, unix_now
+from fake_bot_api import payloads
+from fake_bot_api.models import FakeChat, FakeUser, JsonDict, MemberStatus
+from fake_bot_api.state import BotState, unix_now
 
 
 def push_message(

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from content.sentences import Segment, segment_text
+from content.summarizer.sentences import Segment, segment_text
 from content.text import MAX_TEXT_BYTES, word_count
 
 WINDOW = 12

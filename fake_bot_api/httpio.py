@@ -7,9 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.localapi.core import BotApiCore, Reply
-from bot.localapi.errors import ApiError, bad_request
-from bot.localapi.params import Params, UploadedFile
+from fake_bot_api.core import BotApiCore, Reply
+from fake_bot_api.errors import ApiError, bad_request
+from fake_bot_api.params import Params, UploadedFile
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 

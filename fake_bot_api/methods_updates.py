@@ -6,11 +6,11 @@ import re
 import time
 from typing import Protocol
 
-from bot.localapi import errors
-from bot.localapi.errors import ApiError, bad_request
-from bot.localapi.models import JsonDict
-from bot.localapi.params import Params
-from bot.localapi.state import BotState, WebhookConfig
+from fake_bot_api import errors
+from fake_bot_api.errors import ApiError, bad_request
+from fake_bot_api.models import JsonDict
+from fake_bot_api.params import Params
+from fake_bot_api.state import BotState, WebhookConfig
 
 # A long poll re-checks its client this often, so a vanished poller is noticed quickly.
 _POLL_SLICE_SECONDS = 0.5

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.localapi import errors
-from bot.localapi.errors import bad_request
-from bot.localapi.html_entities import utf16_length
-from bot.localapi.models import JsonDict
-from bot.localapi.telegram_html import TelegramHtmlError, parse_telegram_html
+from fake_bot_api import errors
+from fake_bot_api.errors import bad_request
+from fake_bot_api.html_entities import utf16_length
+from fake_bot_api.models import JsonDict
+from fake_bot_api.telegram_html import TelegramHtmlError, parse_telegram_html
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

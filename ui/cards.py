@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from content import french
 from content.models import Article
 from content.topics import TopicCatalog
-from digests.messages import MESSAGE_LIMIT, chunk_plain_text, pack_blocks
+from ui import french
+from ui.messages import MESSAGE_LIMIT, chunk_plain_text, pack_blocks
 
 TITLE_MAX_CHARS = 300
 SUMMARY_MAX_CHARS = 1500

@@ -6,8 +6,8 @@ position by position; ``bench/train_summarizer.py`` fits the weights on these ve
 
 The word layer gives, for each word of an article, the chance that the journalist's own summary
 uses it once, twice, three times; the candidate layer (``candidate_features``, scored fast by
-``content.summarizer.CandidateScorer``) weighs a choice of sentences by its expected matching words
-and a few corrections.
+``content.summarizer.choice.CandidateScorer``) weighs a choice of sentences by its expected
+matching words and a few corrections.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from importlib import resources
 from operator import mul
 from types import MappingProxyType
 
-from content.summary_article import SENTENCE_TRAITS, Article, Sentence
+from content.summarizer.features import SENTENCE_TRAITS, Article, Sentence
 
-MODEL_RESOURCE = "summarizer_model.json"
+MODEL_RESOURCE = "model.json"
 MAX_USES = 3
 """Uses of a word beyond the third almost never match the reference: they earn nothing."""
 
@@ -289,7 +289,9 @@ def weighted_shares(sentence: Sentence, model: SummaryModel) -> float:
 @cache
 def load_model() -> SummaryModel:
     """Read the shipped weights once (package data, immutable at run time)."""
-    text = resources.files("content").joinpath(MODEL_RESOURCE).read_text(encoding="utf-8")
+    text = (
+        resources.files("content.summarizer").joinpath(MODEL_RESOURCE).read_text(encoding="utf-8")
+    )
     return model_from_json(json.loads(text))
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.localapi.html_entities import (
+from fake_bot_api.html_entities import (
     NAMED_REFERENCES,
     MessageEntity,
     decode_reference,

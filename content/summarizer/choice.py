@@ -11,10 +11,10 @@ whether the title uses it, its capitalisation. A candidate (one to three of the 
 within the word budget) is worth its expected matching words over its length, plus learned
 corrections (positions, quotes, pronoun openings, title coverage, time words, style). Both
 layers are linear models fitted on the 21,401 OrangeSum training articles by
-``bench/train_summarizer.py``; the weights ship in ``summarizer_model.json``.
+``bench/train_summarizer.py``; the weights ship in ``model.json``.
 
-Where: ``content.summary_article`` reads an article into candidate sentences;
-``content.summary_model`` defines both layers' features, computes the word layer and loads the
+Where: ``content.summarizer.features`` reads an article into candidate sentences;
+``content.summarizer.model`` defines both layers' features, computes the word layer and loads the
 weights; this module chooses the sentences, with the fast scorer of the candidate layer kept
 beside the choice because it is the only part that runs once per candidate.
 
@@ -28,14 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from content.summary_article import (
+from content.summarizer.features import (
     SENTENCE_TRAITS,
     Article,
     Sentence,
     read_article,
     within_reading_limit,
 )
-from content.summary_model import (
+from content.summarizer.model import (
     CANDIDATE_FEATURES,
     MAX_USES,
     SummaryModel,

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.localapi.errors import ApiError, bad_request
-from bot.localapi.models import JsonDict
+from fake_bot_api.errors import ApiError, bad_request
+from fake_bot_api.models import JsonDict
 
 JSON_FIELDS = frozenset(
     {

@@ -10,16 +10,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.localapi import errors
-from bot.localapi.errors import ApiError
-from bot.localapi.faults import FaultPlan
-from bot.localapi.methods import HANDLERS, LONG_POLL, MEMBERSHIP_CHECKED, canonical_name
-from bot.localapi.methods_updates import ClientLink, get_updates
-from bot.localapi.models import FaultKind, JsonDict, RequestRecord
-from bot.localapi.params import Params
-from bot.localapi.ratelimit import SEND_METHODS, RateLimits
-from bot.localapi.state import BotState
-from bot.localapi.wakeup import Wakeup
+from fake_bot_api import errors
+from fake_bot_api.errors import ApiError
+from fake_bot_api.faults import FaultPlan
+from fake_bot_api.methods import HANDLERS, LONG_POLL, MEMBERSHIP_CHECKED, canonical_name
+from fake_bot_api.methods_updates import ClientLink, get_updates
+from fake_bot_api.models import FaultKind, JsonDict, RequestRecord
+from fake_bot_api.params import Params
+from fake_bot_api.ratelimit import SEND_METHODS, RateLimits
+from fake_bot_api.state import BotState
+from fake_bot_api.wakeup import Wakeup
 
 _HANG_POLL_SECONDS = 0.01
 

@@ -3,8 +3,8 @@ shown when a wait times out."""
 
 from __future__ import annotations
 
-from bot.localapi.core import BotApiCore
-from bot.localapi.models import JsonDict
+from fake_bot_api.core import BotApiCore
+from fake_bot_api.models import JsonDict
 
 _SHOWN = 12
 

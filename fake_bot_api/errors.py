@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.localapi.models import JsonDict
+from fake_bot_api.models import JsonDict
 
 CHAT_NOT_FOUND = "Bad Request: chat not found"
 BOT_BLOCKED = "Forbidden: bot was blocked by the user"

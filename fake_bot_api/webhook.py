@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import aiohttp
 
-from bot.localapi.models import JsonDict
-from bot.localapi.state import BotState, WebhookConfig, unix_now
+from fake_bot_api.models import JsonDict
+from fake_bot_api.state import BotState, WebhookConfig, unix_now
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from typing import Self
 
 from aiohttp import web
 
-from bot.localapi import control
-from bot.localapi.controls import BotApiControls
-from bot.localapi.core import Reply
-from bot.localapi.errors import ApiError, unauthorized
-from bot.localapi.httpio import HttpClientLink, error_response, json_response, read_params
-from bot.localapi.webhook import WebhookPump
+from fake_bot_api import control
+from fake_bot_api.controls import BotApiControls
+from fake_bot_api.core import Reply
+from fake_bot_api.errors import ApiError, unauthorized
+from fake_bot_api.httpio import HttpClientLink, error_response, json_response, read_params
+from fake_bot_api.webhook import WebhookPump
 
 logger = logging.getLogger(__name__)
 

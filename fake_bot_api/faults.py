@@ -6,9 +6,9 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
-from bot.localapi import errors
-from bot.localapi.errors import ApiError
-from bot.localapi.models import FaultKind
+from fake_bot_api import errors
+from fake_bot_api.errors import ApiError
+from fake_bot_api.models import FaultKind
 
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "timeout_before", "timeout_after")
 # Long polling would eat "any method" faults meant for the sends under test.

@@ -1,7 +1,7 @@
 """``/_control/`` endpoints: drive and observe a server running in another process (benchmarks,
 subprocess tests). JSON in, JSON out; loopback only, no authentication.
 
-- ``GET  /_control/stats``: counters (see :func:`bot.localapi.observing.stats`).
+- ``GET  /_control/stats``: counters (see :func:`fake_bot_api.observing.stats`).
 - ``POST /_control/reset``: forget chats, messages, updates, log and counters; faults stay.
 - ``POST /_control/push_message`` ``{"user": {"id", "first_name", …}, "text", "chat"?}``
   → ``{"message_id"}``.
@@ -19,8 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.localapi.controls import BotApiControls
-from bot.localapi.models import FakeChat, FakeUser, JsonDict, SentMessage
+from fake_bot_api.controls import BotApiControls
+from fake_bot_api.models import FakeChat, FakeUser, JsonDict, SentMessage
 
 PREFIX = "/_control"
 

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot.localapi import errors, payloads
-from bot.localapi.errors import ApiError
-from bot.localapi.models import (
+from fake_bot_api import errors, payloads
+from fake_bot_api.errors import ApiError
+from fake_bot_api.models import (
     CallbackAnswer,
     FakeChat,
     FakeUser,
@@ -21,8 +21,8 @@ from bot.localapi.models import (
     MemberStatus,
     SentMessage,
 )
-from bot.localapi.update_queue import UpdateQueue
-from bot.localapi.validation import RenderCache
+from fake_bot_api.update_queue import UpdateQueue
+from fake_bot_api.validation import RenderCache
 
 MessageKey = tuple[int, int]
 

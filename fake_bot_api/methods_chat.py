@@ -6,12 +6,12 @@ import json
 import re
 from typing import Any
 
-from bot.localapi import payloads
-from bot.localapi.errors import bad_request
-from bot.localapi.models import JsonDict
-from bot.localapi.params import Params
-from bot.localapi.state import BotState
-from bot.localapi.validation import check_commands
+from fake_bot_api import payloads
+from fake_bot_api.errors import bad_request
+from fake_bot_api.models import JsonDict
+from fake_bot_api.params import Params
+from fake_bot_api.state import BotState
+from fake_bot_api.validation import check_commands
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files for bots
 _LANGUAGE_CODE = re.compile(r"[a-z]{2}")

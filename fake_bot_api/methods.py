@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.localapi import methods_chat, methods_messages, methods_updates
-from bot.localapi.params import Params
-from bot.localapi.state import BotState
+from fake_bot_api import methods_chat, methods_messages, methods_updates
+from fake_bot_api.params import Params
+from fake_bot_api.state import BotState
 
 Handler = Callable[[BotState, Params], Any]
 

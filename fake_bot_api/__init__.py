@@ -4,8 +4,8 @@ It answers PTB's real HTTP stack as Telegram would where it matters: HTML entity
 length limits, keyboards, flood limits, blocked users, migrated groups, injected outages.
 """
 
-from bot.localapi.errors import ApiError
-from bot.localapi.models import (
+from fake_bot_api.errors import ApiError
+from fake_bot_api.models import (
     CallbackAnswer,
     FakeChat,
     FakeUser,
@@ -14,8 +14,8 @@ from bot.localapi.models import (
     SentDocument,
     SentMessage,
 )
-from bot.localapi.server import DEFAULT_TOKEN, LocalBotApi
-from bot.localapi.telegram_html import (
+from fake_bot_api.server import DEFAULT_TOKEN, LocalBotApi
+from fake_bot_api.telegram_html import (
     MessageEntity,
     ParsedHtml,
     TelegramHtmlError,

@@ -1,4 +1,4 @@
-"""``python -m bot.localapi --port N [--rate 30]``: the server in its own process.
+"""``python -m fake_bot_api --port N [--rate 30]``: the server in its own process.
 
 The first stdout line is the server's root URL (``http://127.0.0.1:PORT``) so a parent process
 can read the port; the server runs until SIGINT or SIGTERM.
@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 
-from bot.localapi.server import DEFAULT_TOKEN, LocalBotApi
+from fake_bot_api.server import DEFAULT_TOKEN, LocalBotApi
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,7 +46,7 @@ async def _serve(options: argparse.Namespace) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.localapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fake_bot_api", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default=DEFAULT_TOKEN)

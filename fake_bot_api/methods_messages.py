@@ -7,12 +7,12 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot.localapi import errors, payloads
-from bot.localapi.errors import ApiError, bad_request
-from bot.localapi.models import CallbackAnswer, JsonDict, SentDocument, SentMessage
-from bot.localapi.params import Params
-from bot.localapi.state import BotState, StoredFile, unix_now
-from bot.localapi.validation import (
+from fake_bot_api import errors, payloads
+from fake_bot_api.errors import ApiError, bad_request
+from fake_bot_api.models import CallbackAnswer, JsonDict, SentDocument, SentMessage
+from fake_bot_api.params import Params
+from fake_bot_api.state import BotState, StoredFile, unix_now
+from fake_bot_api.validation import (
     RenderedText,
     check_callback_answer_text,
     check_reply_markup,

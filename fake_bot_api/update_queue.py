@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from bot.localapi.models import JsonDict
-from bot.localapi.wakeup import Wakeup
+from fake_bot_api.models import JsonDict
+from fake_bot_api.wakeup import Wakeup
 
 # Telegram's default when allowed_updates was never set: everything but these three.
 _OPT_IN_ONLY = frozenset({"chat_member", "message_reaction", "message_reaction_count"})

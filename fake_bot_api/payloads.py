@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.localapi.html_entities import utf16_length
-from bot.localapi.models import FakeChat, FakeUser, JsonDict
+from fake_bot_api.html_entities import utf16_length
+from fake_bot_api.models import FakeChat, FakeUser, JsonDict
 
 # Telegram marks commands, @mentions and links anywhere in a user's text.
 _AUTO_ENTITIES = (

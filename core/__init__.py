@@ -1,0 +1,1 @@
+"""The little every layer shares and no domain owns: the clock."""
