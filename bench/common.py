@@ -21,11 +21,16 @@ from typing import Any, Self
 
 import httpx
 
+from app.config import Config
 from bench._results import record
-from bot.config import Config, ContentConfig, DatabaseConfig, DigestConfig, TelegramConfig
-from content.storage import Database
-from digests import subscribers
+from bot.settings import TelegramSettings
+from content.settings import ContentSettings
+from core.clock import utc_now
+from digests.settings import DigestSettings
+from digests.subscribers import NewSubscriber
 from fake_bot_api.server import DEFAULT_TOKEN
+from storage.settings import DatabaseSettings
+from storage.sqlite import open_sqlite
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO_ROOT / "bench" / "out"
@@ -241,42 +246,50 @@ def bench_config(
 ) -> Config:
     """The bot's configuration against the standalone server; digest settings are defaults."""
     return Config(
-        telegram=TelegramConfig(
+        telegram=TelegramSettings(
             base_url=server.base_url,
             base_file_url=server.base_file_url,
             rate_limit_per_second=rate_limit_per_second,
             rate_limit_retries=rate_limit_retries,
             request_timeout_seconds=30.0,
         ),
-        database=DatabaseConfig(path=database),
-        digest=DigestConfig(),
-        content=ContentConfig(load_seed=load_seed),
+        database=DatabaseSettings(path=database),
+        digest=DigestSettings(),
+        content=ContentSettings(load_seed=load_seed),
     )
 
 
 async def add_subscribers(
-    database: Database,
+    database: Path,
     chat_ids: Sequence[int],
     topic_sets: Sequence[tuple[str, ...]],
     *,
     now: datetime,
     delivery_time: time = time(7, 0),
     timezones: Sequence[str] = ("Africa/Bamako",),
+    watermark: int | None = None,
 ) -> None:
-    """Private-chat subscribers created through the store functions, in one transaction (as the
-    delivery tests do): topic sets and time zones are handed out round-robin."""
-    async with database.transaction() as tx:
-        for index, chat_id in enumerate(chat_ids):
-            reader = await subscribers.ensure(
-                tx,
-                chat_id,
-                chat_type="private",
-                delivery_time=delivery_time,
-                timezone=timezones[index % len(timezones)],
-                now=now,
-            )
-            topics = topic_sets[index % len(topic_sets)]
-            await subscribers.set_topics(tx, reader, topics, all_topics=False, now=now)
+    """Private-chat subscribers written through the subscriber store, in one transaction:
+    topic sets and time zones are handed out round-robin, each subscribed since ``now``."""
+    stores = await open_sqlite(database, utc_now)
+    try:
+        await stores.subscribers.add_many(
+            [
+                NewSubscriber(
+                    chat_id=chat_id,
+                    chat_type="private",
+                    delivery_time=delivery_time,
+                    timezone=timezones[index % len(timezones)],
+                    topics=topic_sets[index % len(topic_sets)],
+                    subscribed_since=now,
+                    digest_watermark=watermark,
+                )
+                for index, chat_id in enumerate(chat_ids)
+            ],
+            now,
+        )
+    finally:
+        await stores.close()
 
 
 class NoSending:

@@ -9,7 +9,7 @@ run against it and the composition of a morning's digests.
 2. Latencies (p50/p99) of what the handlers ask: the /russie page (topic count + newest five)
    and /recherche over 20 varied queries, preprocessed as the handler does.
 3. Composition for N subscribers over 50 topic sets: due computation, selection, composition and
-   ledger rows (``DigestService._claim_due``, the first half of a tick), nothing sent.
+   ledger rows (``DigestService.claim_due``, the first half of a tick), nothing sent.
 
     python -m bench.content_scale [--quick]
 """
@@ -47,17 +47,19 @@ from bench.common import (
     record_figures,
 )
 from bench.corpus import full_corpus_dir, read_articles
-from bot.config import ContentConfig
 from bot.handlers.reading import searchable_terms
 from bot.pages import PAGE_SIZE
 from content.library import Library
 from content.models import ArticleDraft
 from content.pipeline import ArticlePipeline, SummaryBudget
-from content.storage import Database
+from content.settings import ContentSettings
 from content.text import normalize_text
 from content.topics import TopicCatalog, load_topics
 from digests.delivery import Courier
-from digests.service import DigestService, DigestSettings
+from digests.service import DigestService
+from digests.settings import DigestSettings
+from storage.sqlite import open_sqlite
+from storage.stores import Stores
 
 FULL_ARTICLES, QUICK_ARTICLES = 21_401, 2_000
 QUICK_TIMED_ARTICLES = 500
@@ -127,23 +129,22 @@ def read_drafts(limit: int, *, quick: bool) -> Iterator[ArticleDraft]:
 
 
 def summary_budget() -> SummaryBudget:
-    """The production default (bot.config), as open_services builds it."""
-    content = ContentConfig()
-    return SummaryBudget(content.summary_min_words, content.summary_max_words)
+    """The production default (content.settings), as open_services builds it."""
+    return ContentSettings().budget
 
 
-def library_for(database: Database, catalog: TopicCatalog, moment: datetime) -> Library:
-    return Library(database, catalog, clock_at(moment), summary_budget())
+def library_for(stores: Stores, catalog: TopicCatalog, moment: datetime) -> Library:
+    return Library(stores.articles, ArticlePipeline(catalog, summary_budget()), clock_at(moment))
 
 
 async def ingest(
     path: Path, drafts: Sequence[ArticleDraft], *, progress: bool
 ) -> tuple[int, float]:
     """Add ``drafts`` to a fresh store at ``path``; return (new articles, seconds)."""
-    database = await Database.open(path)
+    stores = await open_sqlite(path, clock_at(BUILT_AT))
     try:
         catalog = load_topics()
-        library = library_for(database, catalog, BUILT_AT)
+        library = library_for(stores, catalog, BUILT_AT)
         if drafts:
             # Untimed: loads the summarizer's weights and compiles the patterns, a one-off cost
             # of the process that a 500-article quick run would otherwise spread over its rate.
@@ -158,7 +159,7 @@ async def ingest(
                 print(f"  {number:,} articles, {rate:,.0f}/s", flush=True)
         return added, time.perf_counter() - started
     finally:
-        await database.close()
+        await stores.close()
 
 
 def _remove_store(path: Path) -> None:
@@ -275,23 +276,27 @@ def topic_sets(catalog: TopicCatalog, count: int, seed: int = 5) -> list[tuple[s
     return sorted(chosen)
 
 
-async def measure_composition(database: Database, catalog: TopicCatalog, readers: int) -> float:
+async def measure_composition(path: Path, catalog: TopicCatalog, readers: int) -> float:
     """Seconds for the claim step of a tick over ``readers`` due subscribers."""
     sets = topic_sets(catalog, TOPIC_SETS)
     chat_ids = list(range(1_000_000, 1_000_000 + readers))
-    await add_subscribers(database, chat_ids, sets, now=SUBSCRIBED_AT, timezones=TIMEZONES)
+    await add_subscribers(path, chat_ids, sets, now=SUBSCRIBED_AT, timezones=TIMEZONES)
     moment = clock_at(DIGEST_AT)
-    service = DigestService(
-        database,
-        library_for(database, catalog, DIGEST_AT),
-        catalog,
-        Courier(database, NoSending(), moment),
-        moment,
-        DigestSettings(),
-    )
-    started = time.perf_counter()
-    # The claim step of a tick (due, selection, composition, ledger rows), without sending.
-    due, empty = await service._claim_due()
+    stores = await open_sqlite(path, moment)
+    try:
+        service = DigestService(
+            library_for(stores, catalog, DIGEST_AT),
+            stores.subscribers,
+            stores.deliveries,
+            Courier(stores.subscribers, NoSending(), moment),
+            moment,
+            DigestSettings(),
+        )
+        started = time.perf_counter()
+        # The claim step of a tick (due, selection, composition, ledger rows), without sending.
+        due, empty = await service.claim_due()
+    finally:
+        await stores.close()
     seconds = time.perf_counter() - started
     if due != readers:
         raise RuntimeError(f"{due} digests claimed for {readers} due subscribers ({empty} empty)")
@@ -318,15 +323,15 @@ async def measure(
     size_mb = cached.stat().st_size / 1e6
     scratch = workdir / "store.db"
     shutil.copyfile(cached, scratch)
-    database = await Database.open(scratch)
+    stores = await open_sqlite(scratch, clock_at(BUILT_AT))
     try:
         catalog = load_topics()
-        library = library_for(database, catalog, BUILT_AT)
+        library = library_for(stores, catalog, BUILT_AT)
         stored = await library.count()
         query_figures, per_query = await measure_queries(library, repeats)
-        compose_seconds = await measure_composition(database, catalog, readers)
     finally:
-        await database.close()
+        await stores.close()
+    compose_seconds = await measure_composition(scratch, catalog, readers)
     figures = [
         context("articles in the store", stored),
         at_least(

@@ -33,6 +33,9 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.request import HTTPXRequest
 
+from app.config import Config
+from app.run import build_bot
+from app.services import open_services
 from bench.common import (
     Figure,
     NoSending,
@@ -45,12 +48,11 @@ from bench.common import (
     print_table,
     record_figures,
 )
-from bot.app import build_application, start_bot, stop_bot
-from bot.config import Config, DigestConfig
-from bot.services import open_services
+from bot.application import stop_bot
 from content.models import ArticleDraft
+from digests.settings import DigestSettings
 
-CONCURRENCY = DigestConfig().concurrency
+CONCURRENCY = DigestSettings().concurrency
 POOL_SIZE = max(32, CONCURRENCY * 2)
 """The HTTP pool ``build_application`` gives the bot."""
 TARGET_RATIO = 0.8
@@ -94,14 +96,12 @@ def clock() -> datetime:
 async def prepare_store(config: Config, chat_ids: Sequence[int]) -> str:
     """The template store: the shipped article, three more on Mali, every chat subscribed to
     Mali for 07:00. Returns the digest they will all get (one message)."""
-    services = await open_services(config, NoSending(), lambda: ARTICLES_AT, load_seed=True)
-    try:
+    async with open_services(config, NoSending(), lambda: ARTICLES_AT, load_seed=True) as services:
         for title, body in ARTICLES:
             await services.library.add(ArticleDraft(title, body), added_by="bench")
-        await add_subscribers(services.database, chat_ids, [("mali",)], now=SUBSCRIBED_AT)
+    await add_subscribers(config.database.path, chat_ids, [("mali",)], now=SUBSCRIBED_AT)
+    async with open_services(config, NoSending(), lambda: ARTICLES_AT) as services:
         digest = await services.digests.digest_now(chat_ids[0])
-    finally:
-        await services.close()
     if len(digest.messages) != 1:
         raise RuntimeError(f"expected a one-message digest, got {len(digest.messages)}")
     return digest.messages[0]
@@ -158,10 +158,11 @@ async def bare_loop(server: StandaloneServer, chat_ids: Sequence[int], html: str
 async def digest_path(config: Config, server: StandaloneServer, expected: int) -> Timing:
     """(b): time for one tick of the real bot (built as in production, limiter off) over a
     fresh copy of the template store."""
-    application = build_application(config, server.token, clock=clock, rate_limited=False)
+    application = build_bot(config, server.token, clock=clock, rate_limited=False)
     await application.initialize()
     try:
-        await start_bot(application, config, clock)
+        assert application.post_init is not None
+        await application.post_init(application)  # the start-up hook: services, menu, clock
         stopwatch = Stopwatch()
         report = await application.bot_data.services.digests.tick()
         elapsed = stopwatch.read()

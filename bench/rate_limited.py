@@ -28,6 +28,9 @@ if __package__ in (None, ""):
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from app.config import Config
+from app.run import build_bot
+from app.services import open_services
 from bench.common import (
     Figure,
     StandaloneServer,
@@ -40,10 +43,8 @@ from bench.common import (
     record_figures,
 )
 from bench.fanout import FIRST_CHAT, POOL_SIZE, clock, prepare_store
-from bot.app import build_application, start_bot, stop_bot
-from bot.config import Config
+from bot.application import stop_bot
 from bot.sender import TelegramSender
-from bot.services import open_services
 from digests.service import TickReport
 
 SERVER_RATE = 30
@@ -70,10 +71,11 @@ async def tick_with_bot_limiter(
     config: Config, server: StandaloneServer
 ) -> tuple[float, TickReport]:
     """The production wiring: build_application with the PacedRateLimiter."""
-    application = build_application(config, server.token, clock=clock, rate_limited=True)
+    application = build_bot(config, server.token, clock=clock, rate_limited=True)
     await application.initialize()
     try:
-        await start_bot(application, config, clock)
+        assert application.post_init is not None
+        await application.post_init(application)  # the start-up hook: services, menu, clock
         started = time.perf_counter()
         report = await application.bot_data.services.digests.tick()
         return time.perf_counter() - started, report
@@ -100,14 +102,10 @@ async def tick_with_stock_limiter(
         request=request,
         rate_limiter=AIORateLimiter(max_retries=RETRIES),
     )
-    async with bot:
-        services = await open_services(config, TelegramSender(bot), clock)
-        try:
-            started = time.perf_counter()
-            report = await services.digests.tick()
-            return time.perf_counter() - started, report
-        finally:
-            await services.close()
+    async with bot, open_services(config, TelegramSender(bot), clock) as services:
+        started = time.perf_counter()
+        report = await services.digests.tick()
+        return time.perf_counter() - started, report
 
 
 async def run_once(

@@ -54,10 +54,9 @@ from bench.content_scale import (
     ensure_store,
     topic_sets,
 )
-from content import articles
-from content.storage import Database
 from content.topics import load_topics
-from digests import subscribers
+from core.clock import utc_now
+from storage.sqlite import open_sqlite
 
 TARGET_READY_S = 2.0
 TARGET_PEAK_RSS_MB = 150.0
@@ -117,18 +116,20 @@ async def add_due_subscribers(database_path: Path, count: int) -> tuple[list[int
     Returns their chats and the number of articles in the store."""
     now = datetime.now(UTC)
     chat_ids = list(range(FIRST_SUBSCRIBER, FIRST_SUBSCRIBER + count))
-    database = await Database.open(database_path)
+    stores = await open_sqlite(database_path, utc_now)
     try:
-        sets = topic_sets(load_topics(), 50)
-        await add_subscribers(
-            database, chat_ids, sets, now=now - timedelta(days=1), delivery_time=clock_time(0, 0)
-        )
-        top = await articles.max_article_id(database.reader)
-        async with database.transaction() as tx:
-            for reader in await subscribers.subscribed(tx):
-                await subscribers.set_watermark(tx, reader.id, max(0, top - NEW_ARTICLES))
+        top = await stores.articles.newest_id()
     finally:
-        await database.close()
+        await stores.close()
+    sets = topic_sets(load_topics(), 50)
+    await add_subscribers(
+        database_path,
+        chat_ids,
+        sets,
+        now=now - timedelta(days=1),
+        delivery_time=clock_time(0, 0),
+        watermark=max(0, top - NEW_ARTICLES),
+    )
     return chat_ids, top
 
 

@@ -1,3 +1,5 @@
-from bot.cli import main
+"""``python -m bot``: the entry point README documents; the command line lives in ``app.cli``."""
+
+from app.cli import main
 
 main()

@@ -1,18 +1,24 @@
 """Button payloads: short ASCII codes under Telegram's 64-byte limit, parsed strictly.
 
-Anyone can forge callback data, and old buttons outlive the state they were made for; every
-payload is parsed back into a typed value, and anything that does not parse (or names a topic
-that no longer exists) is answered politely by the handler instead of raising.
+Each family of buttons is a dataclass with the pattern its handler is registered with
+(``CallbackQueryHandler(pattern=Family.PATTERN)``, as in python-telegram-bot's inlinekeyboard2
+example), how to write its payload and how to read one back from the pattern's match. Anyone can
+forge callback data, and old buttons outlive the state they were made for: a payload that matches
+no pattern goes to the stale-button handler, and one naming a topic that no longer exists is
+answered politely by its handler.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 MAX_CALLBACK_BYTES = 64
 ALL = "*"
+
+_TOPIC = r"([a-z0-9_]{1,16}|\*)"
+_NUMBER = r"(0|[1-9][0-9]{0,8})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +27,15 @@ class Page:
 
     topic: str
     offset: int
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"p:{_TOPIC}:{_NUMBER}\Z")
+
+    @property
+    def data(self) -> str:
+        return f"p:{self.topic}:{self.offset}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> Page:
+        return cls(match[1], int(match[2]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +43,29 @@ class SearchPage:
     terms: tuple[str, ...]
     offset: int
     broadened: bool
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"r:{_NUMBER}:([01]):([a-z0-9 ]{{1,50}})\Z")
+
+    @property
+    def data(self) -> str:
+        return f"r:{self.offset}:{int(self.broadened)}:{' '.join(self.terms)}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> SearchPage:
+        return cls(tuple(match[3].split()), int(match[1]), match[2] == "1")
 
 
 @dataclass(frozen=True, slots=True)
 class ShowTopic:
     topic: str
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"l:{_TOPIC}\Z")
+
+    @property
+    def data(self) -> str:
+        return f"l:{self.topic}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> ShowTopic:
+        return cls(match[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,31 +73,81 @@ class Toggle:
     """Flip a topic in the /abonner keyboard (``ALL``: all on or all off)."""
 
     topic: str
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"t:{_TOPIC}\Z")
+
+    @property
+    def data(self) -> str:
+        return f"t:{self.topic}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> Toggle:
+        return cls(match[1])
 
 
 @dataclass(frozen=True, slots=True)
 class KeyboardDone:
-    pass
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"t:\.\Z")
+
+    @property
+    def data(self) -> str:
+        return "t:."
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> KeyboardDone:
+        return cls()
 
 
 @dataclass(frozen=True, slots=True)
 class OpenKeyboard:
-    pass
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"k\Z")
+
+    @property
+    def data(self) -> str:
+        return "k"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> OpenKeyboard:
+        return cls()
 
 
 @dataclass(frozen=True, slots=True)
 class SubscribeAll:
-    pass
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"s:\*\Z")
+
+    @property
+    def data(self) -> str:
+        return "s:*"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> SubscribeAll:
+        return cls()
 
 
 @dataclass(frozen=True, slots=True)
 class ConfirmDelete:
     article_id: int
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"x:d:{_NUMBER}\Z")
+
+    @property
+    def data(self) -> str:
+        return f"x:d:{self.article_id}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> ConfirmDelete:
+        return cls(int(match[1]))
 
 
 @dataclass(frozen=True, slots=True)
 class CancelDelete:
-    pass
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"x:n\Z")
+
+    @property
+    def data(self) -> str:
+        return "x:n"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> CancelDelete:
+        return cls()
 
 
 Action = (
@@ -78,58 +161,34 @@ Action = (
     | ConfirmDelete
     | CancelDelete
 )
+FAMILIES: tuple[type[Action], ...] = (
+    Page,
+    SearchPage,
+    ShowTopic,
+    Toggle,
+    KeyboardDone,
+    OpenKeyboard,
+    SubscribeAll,
+    ConfirmDelete,
+    CancelDelete,
+)
 ADMIN_ACTIONS = (ConfirmDelete, CancelDelete)
-
-_TOPIC = r"([a-z0-9_]{1,16}|\*)"
-_NUMBER = r"(0|[1-9][0-9]{0,8})"
-_PARSERS: list[tuple[re.Pattern[str], Callable[[tuple[str, ...]], Action]]] = [
-    (re.compile(rf"p:{_TOPIC}:{_NUMBER}"), lambda g: Page(g[0], int(g[1]))),
-    (
-        re.compile(rf"r:{_NUMBER}:([01]):([a-z0-9 ]{{1,50}})"),
-        lambda g: SearchPage(tuple(g[2].split()), int(g[0]), g[1] == "1"),
-    ),
-    (re.compile(rf"l:{_TOPIC}"), lambda g: ShowTopic(g[0])),
-    (re.compile(rf"t:{_TOPIC}"), lambda g: Toggle(g[0])),
-    (re.compile(r"t:\."), lambda g: KeyboardDone()),
-    (re.compile(r"k"), lambda g: OpenKeyboard()),
-    (re.compile(r"s:\*"), lambda g: SubscribeAll()),
-    (re.compile(rf"x:d:{_NUMBER}"), lambda g: ConfirmDelete(int(g[0]))),
-    (re.compile(r"x:n"), lambda g: CancelDelete()),
-]
 
 
 def encode(action: Action) -> str:
     """The payload for ``action``; raises ValueError if it would exceed 64 bytes."""
-    match action:
-        case Page(topic, offset):
-            data = f"p:{topic}:{offset}"
-        case SearchPage(terms, offset, broadened):
-            data = f"r:{offset}:{int(broadened)}:{' '.join(terms)}"
-        case ShowTopic(topic):
-            data = f"l:{topic}"
-        case Toggle(topic):
-            data = f"t:{topic}"
-        case KeyboardDone():
-            data = "t:."
-        case OpenKeyboard():
-            data = "k"
-        case SubscribeAll():
-            data = "s:*"
-        case ConfirmDelete(article_id):
-            data = f"x:d:{article_id}"
-        case CancelDelete():
-            data = "x:n"
+    data = action.data
     if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
 
 
 def decode(data: str | None) -> Action | None:
-    """Parse a payload; None for anything this bot did not make."""
+    """Parse a payload as the handlers' patterns do; None for anything this bot did not make."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    for pattern, build in _PARSERS:
-        match = pattern.fullmatch(data)
+    for family in FAMILIES:
+        match = family.PATTERN.match(data)
         if match is not None:
-            return build(match.groups())
+            return family.parse(match)
     return None

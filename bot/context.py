@@ -1,23 +1,27 @@
 """The typed context handlers receive: ``context.services`` instead of string keys.
 
 Follows python-telegram-bot's contexttypesbot example: a CallbackContext subclass whose
-``bot_data`` is a small class holding the services opened at start-up.
+``bot_data`` holds the services. The bot does not build them: the wiring (``app.services``) hands
+the Application a factory, which start-up opens and shutdown closes.
 """
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.services import Services
+from bot.services import Services, ServicesFactory
+from digests.delivery import Sender
 
 
 class BotData:
-    """Application-wide state: only the services, attached by the start-up function."""
+    """Application-wide state: only the services, opened by the start-up function."""
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        self._resources = AsyncExitStack()
 
     @property
     def services(self) -> Services:
@@ -25,12 +29,13 @@ class BotData:
             raise RuntimeError("services are not open yet: start-up did not run")
         return self._services
 
-    def attach(self, services: Services) -> None:
-        self._services = services
+    async def open(self, factory: ServicesFactory, sender: Sender) -> Services:
+        self._services = await self._resources.enter_async_context(factory(sender))
+        return self._services
 
-    def detach(self) -> Services | None:
-        services, self._services = self._services, None
-        return services
+    async def close(self) -> None:
+        self._services = None
+        await self._resources.aclose()
 
 
 ChatData = dict[Any, Any]

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from ui.messages import pack_blocks
-
 
 async def reply(
     update: Update,
@@ -24,10 +22,3 @@ async def reply(
         last = index == len(messages) - 1
         sent = await message.reply_text(text, reply_markup=markup if last else None)
     return sent
-
-
-async def reply_blocks(
-    update: Update, blocks: Sequence[str], *, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Reply with HTML blocks packed into as few messages as fit Telegram's limit."""
-    return await reply(update, pack_blocks(blocks), markup=markup)

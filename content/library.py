@@ -1,8 +1,8 @@
-"""The content service: what the bot and the command line ask of the article side.
+"""The content service: what the bot, the digests and the command line ask of the article side.
 
-It owns transactions (store functions never commit) and the clock (injected, so tests can stop
-time), and runs the pure pipeline before anything reaches the database: a refused or failing
-article leaves nothing half-written behind.
+It runs the pure pipeline (summary, topics, fingerprint) before anything reaches the store, so a
+refused or failing article leaves nothing half-written behind; the store (``content.store``) makes
+each write one transaction. The clock is injected, so tests can stop time.
 """
 
 from __future__ import annotations
@@ -11,15 +11,14 @@ import logging
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 
-from content import articles
 from content.ingestion import draft_from_text
 from content.models import AddedArticle, Article, ArticleDraft
-from content.pipeline import ArticlePipeline, SummaryBudget
+from content.pipeline import ArticlePipeline
 from content.search import search_terms
-from content.storage import Database
-from content.topics import TopicCatalog
+from content.store import ArticleStore
 from core.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -27,8 +26,8 @@ logger = logging.getLogger(__name__)
 SEED_INDEX = "index.toml"
 CACHED_ARTICLES = 2048
 """Articles kept in memory for the digest fan-out (a few MB): thousands of readers get the same
-few articles, and reading them back from SQLite for every message cost a third of the fan-out's
-CPU (bench/fanout.py)."""
+few articles, and reading them back from the database for every message cost a third of the
+fan-out's CPU (bench/fanout.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +38,21 @@ class SearchResult:
     """True when no article had every word and the result lists articles with any of them."""
 
 
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The raw material of a digest: new article ids per topic, newest first, and the newest id
+    the selection could see (what the reader's watermark moves to)."""
+
+    ids_by_topic: dict[str, list[int]]
+    newest_id: int
+
+
 class Library:
-    def __init__(
-        self,
-        database: Database,
-        catalog: TopicCatalog,
-        clock: Clock,
-        budget: SummaryBudget | None = None,
-    ) -> None:
-        self.database = database
-        self.catalog = catalog
+    def __init__(self, store: ArticleStore, pipeline: ArticlePipeline, clock: Clock) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.catalog = pipeline.catalog
         self._clock = clock
-        self._pipeline = ArticlePipeline(catalog, budget)
         # Stored articles never change, so a cached one stays right until it is deleted, and
         # deletions go through ``delete`` below. (Articles are only deleted by this process: the
         # command line adds, it does not delete.)
@@ -65,24 +67,16 @@ class Library:
         topic_keys: tuple[str, ...] | None = None,
     ) -> AddedArticle:
         """Summarise, tag and store ``draft``; a text or URL already stored is not added twice."""
-        prepared = self._pipeline.prepare(draft, summary=summary, topic_keys=topic_keys)
-        async with self.database.transaction() as tx:
-            existing = await articles.find_duplicate(tx, prepared.fingerprint, draft.url)
-            if existing is None:
-                article_id = await articles.insert_article(
-                    tx, prepared, added_at=self._clock(), added_by=added_by
-                )
-            else:
-                article_id = existing
-            article = await articles.get_article(tx, article_id)
-        assert article is not None  # just written or found in the same transaction
-        if existing is None:
+        prepared = self.pipeline.prepare(draft, summary=summary, topic_keys=topic_keys)
+        added = await self.store.add(prepared, added_at=self._clock(), added_by=added_by)
+        if not added.duplicate:
+            article = added.article
             logger.info("Stored article %d (%s) from %s", article.id, article.topic_keys, added_by)
-        return AddedArticle(article=article, duplicate=existing is not None)
+        return added
 
     async def load_seed_if_empty(self) -> list[AddedArticle]:
         """Load the articles shipped with the package into an empty store (first start)."""
-        if await articles.count_articles(self.database.reader) > 0:
+        if await self.store.count() > 0:
             return []
         folder = resources.files("content").joinpath("seed")
         index = tomllib.loads(folder.joinpath(SEED_INDEX).read_text(encoding="utf-8"))
@@ -97,15 +91,15 @@ class Library:
         return added
 
     async def delete(self, article_id: int) -> bool:
-        async with self.database.transaction() as tx:
-            deleted = await articles.delete_article(tx, article_id)
+        deleted = await self.store.delete(article_id)
         self._cached.pop(article_id, None)
         if deleted:
             logger.info("Deleted article %d", article_id)
         return deleted
 
     async def get(self, article_id: int) -> Article | None:
-        return await articles.get_article(self.database.reader, article_id)
+        found = await self.store.get_many([article_id])
+        return found[0] if found else None
 
     async def get_many(self, article_ids: Sequence[int]) -> list[Article]:
         """The articles still stored among ``article_ids``, in that order; from memory when the
@@ -114,16 +108,14 @@ class Library:
         if missing:
             if len(self._cached) + len(missing) > CACHED_ARTICLES:
                 self._cached.clear()
-            for article in await articles.get_articles(self.database.reader, missing):
+            for article in await self.store.get_many(missing):
                 self._cached[article.id] = article
         return [self._cached[i] for i in article_ids if i in self._cached]
 
     async def latest(
         self, *, topic: str | None = None, limit: int, offset: int = 0
     ) -> list[Article]:
-        return await articles.latest_articles(
-            self.database.reader, topic=topic, limit=limit, offset=offset
-        )
+        return await self.store.latest(topic=topic, limit=limit, offset=offset)
 
     async def search(
         self, user_text: str, *, limit: int, offset: int = 0, broadened: bool | None = None
@@ -134,19 +126,43 @@ class Library:
         so that paging through a broadened result does not switch modes halfway.
         """
         terms = search_terms(user_text)
-        reader = self.database.reader
         if broadened is None:
-            found = await articles.search_articles(reader, terms, limit=limit, offset=offset)
+            found = await self.store.search(terms, limit=limit, offset=offset)
             if found or len(terms) < 2 or offset > 0:
                 return SearchResult(found, terms, broadened=False)
             broadened = True
-        found = await articles.search_articles(
-            reader, terms, limit=limit, offset=offset, any_term=broadened
-        )
+        found = await self.store.search(terms, limit=limit, offset=offset, any_term=broadened)
         return SearchResult(found, terms, broadened=broadened)
 
+    async def candidates(
+        self,
+        topic_keys: Sequence[str],
+        *,
+        after_id: int,
+        added_since: datetime | None,
+        per_topic: int,
+    ) -> Candidates:
+        """The newest articles on each topic with an id above ``after_id`` (and, when given,
+        added since ``added_since``).
+
+        The newest id is read first: an article stored while the topics are read waits for the
+        next digest instead of being covered by the watermark without having been shown.
+        """
+        newest = await self.store.newest_id()
+        ids_by_topic = {
+            key: await self.store.newest_on_topic(
+                key,
+                after_id=after_id,
+                up_to_id=newest,
+                added_since=added_since,
+                limit=per_topic,
+            )
+            for key in topic_keys
+        }
+        return Candidates(ids_by_topic, newest)
+
     async def topic_counts(self) -> dict[str, int]:
-        return await articles.topic_counts(self.database.reader)
+        return await self.store.topic_counts()
 
     async def count(self) -> int:
-        return await articles.count_articles(self.database.reader)
+        return await self.store.count()

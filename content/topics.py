@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,14 +19,6 @@ from typing import Any
 from content.text import PHRASE_TOKEN, fold
 
 MAX_DESCRIPTION_CHARS = 60
-RESERVED_COMMANDS = frozenset(
-    {
-        "start", "aide", "help", "sujets", "dernieres", "article", "recherche", "abonner",
-        "desabonner", "heure", "fuseau", "statut", "digest", "ajouter", "supprimer", "stats",
-        "diffuser", "annuler", "settings",
-    }
-)  # fmt: skip
-"""The bot's own commands: a topic command with one of these names would shadow it."""
 
 _KEY_FORMAT = re.compile(r"[a-z0-9_]{1,16}")
 _COMMAND_FORMAT = re.compile(r"[a-z0-9_]{1,32}")
@@ -95,8 +87,14 @@ class TopicCatalog:
 # --- Loading and validation -------------------------------------------------------------------
 
 
-def load_topics(path: Path | None = None) -> TopicCatalog:
-    """Load and check the topic file; ``None`` means the one packaged with ``content``."""
+def load_topics(
+    path: Path | None = None, *, reserved_commands: Collection[str] = ()
+) -> TopicCatalog:
+    """Load and check the topic file; ``None`` means the one packaged with ``content``.
+
+    ``reserved_commands`` are the bot's own command names (``bot.handlers.COMMAND_NAMES``): a
+    topic command with one of them would shadow it.
+    """
     if path is None:
         source = "content/topics.toml"
         text = resources.files("content").joinpath("topics.toml").read_text(encoding="utf-8")
@@ -107,7 +105,7 @@ def load_topics(path: Path | None = None) -> TopicCatalog:
         except (OSError, UnicodeDecodeError) as exc:
             raise TopicFileError(f"{source}: cannot read the topic file: {exc}") from exc
     topics = tuple(
-        _parse_topic(entry, position)
+        _parse_topic(entry, position, reserved_commands)
         for position, entry in enumerate(_topic_tables(text, source), start=1)
     )
     _check_unique(topics)
@@ -128,7 +126,7 @@ def _topic_tables(text: str, source: str) -> list[dict[str, Any]]:
     return tables
 
 
-def _parse_topic(entry: dict[str, Any], position: int) -> Topic:
+def _parse_topic(entry: dict[str, Any], position: int, reserved_commands: Collection[str]) -> Topic:
     key = entry.get("key")
     where = f"topic {key!r}" if isinstance(key, str) else f"topic #{position}"
     _check_fields(entry, where)
@@ -143,7 +141,7 @@ def _parse_topic(entry: dict[str, Any], position: int) -> Topic:
         negatives=tuple(entry.get("negatives", ())),
         names=tuple(entry.get("names", ())),
     )
-    _check_topic(topic, where)
+    _check_topic(topic, where, reserved_commands)
     return topic
 
 
@@ -171,12 +169,12 @@ def _is_list_of_words(value: object) -> bool:
     )
 
 
-def _check_topic(topic: Topic, where: str) -> None:
+def _check_topic(topic: Topic, where: str, reserved_commands: Collection[str]) -> None:
     if not _KEY_FORMAT.fullmatch(topic.key):
         raise TopicFileError(f"{where}: field 'key' must be 1-16 characters of a-z, 0-9 and _")
     if not _COMMAND_FORMAT.fullmatch(topic.command):
         raise TopicFileError(f"{where}: field 'command' must be 1-32 characters of a-z, 0-9 and _")
-    if topic.command in RESERVED_COMMANDS:
+    if topic.command in reserved_commands:
         raise TopicFileError(f"{where}: field 'command' clashes with the bot's /{topic.command}")
     if len(topic.description) > MAX_DESCRIPTION_CHARS:
         raise TopicFileError(

@@ -121,3 +121,40 @@ def _number_continuations(day: date, messages: list[str]) -> tuple[str, ...]:
         )
         numbered.append(f"{heading}\n\n{message}")
     return tuple(numbered)
+
+
+class Composer:
+    """Composes digests for one catalog, remembering each distinct one.
+
+    Thousands of readers share a few dozen topic sets: readers with the same topics and the same
+    new articles get one text, composed once per run.
+    """
+
+    MAX_REMEMBERED = 4096
+
+    def __init__(self, catalog: TopicCatalog, *, max_per_topic: int) -> None:
+        self._catalog = catalog
+        self._max_per_topic = max_per_topic
+        self._remembered: dict[object, Digest] = {}
+
+    def compose(
+        self, day: date, sections: Sequence[TopicArticles], *, send_when_empty: bool
+    ) -> Digest:
+        key = (
+            day,
+            send_when_empty,
+            tuple((s.topic_key, tuple(a.id for a in s.articles)) for s in sections),
+        )
+        digest = self._remembered.get(key)
+        if digest is None:
+            digest = compose_digest(
+                day,
+                sections,
+                self._catalog,
+                max_per_topic=self._max_per_topic,
+                send_when_empty=send_when_empty,
+            )
+            if len(self._remembered) >= self.MAX_REMEMBERED:
+                self._remembered.clear()
+            self._remembered[key] = digest
+        return digest

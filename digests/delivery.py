@@ -18,10 +18,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
-from content.storage import Database
 from core.clock import Clock
-from digests import ledger, subscribers
 from digests.ledger import Delivery, Status
+from digests.stores import DeliveryStore, SubscriberStore
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +90,12 @@ class Courier:
 
     def __init__(
         self,
-        database: Database,
+        subscribers: SubscriberStore,
         sender: Sender,
         clock: Clock,
         retry: RetryPolicy = RetryPolicy(),
     ) -> None:
-        self.database = database
+        self._subscribers = subscribers
         self.sender = sender
         self.clock = clock
         self._retry = retry
@@ -114,8 +113,7 @@ class Courier:
                 return chat_id
             except ChatMoved as moved:
                 logger.info("Chat %d moved to %d; following it", chat_id, moved.new_chat_id)
-                async with self.database.transaction() as tx:
-                    await subscribers.move_chat(tx, chat_id, moved.new_chat_id, self.clock())
+                await self._subscribers.move_chat(chat_id, moved.new_chat_id, self.clock())
                 chat_id = moved.new_chat_id
             except RetryLater:
                 if not delays:
@@ -140,22 +138,18 @@ class Courier:
 
     async def mark_unreachable(self, chat_id: int, reason: str) -> None:
         logger.info("Chat %d is unreachable (%s); marking it inactive", chat_id, reason)
-        async with self.database.transaction() as tx:
-            await subscribers.set_reachable(
-                tx, chat_id, reachable=False, reason=reason, now=self.clock()
-            )
+        await self._subscribers.set_reachable(
+            chat_id, reachable=False, reason=reason, now=self.clock()
+        )
 
 
 class FanOut:
     """Delivers pending ledger rows with bounded concurrency, confirming each message at once."""
 
-    def __init__(self, courier: Courier, *, concurrency: int) -> None:
+    def __init__(self, courier: Courier, ledger: DeliveryStore, *, concurrency: int) -> None:
         self._courier = courier
+        self._ledger = ledger
         self._concurrency = concurrency
-
-    @property
-    def _database(self) -> Database:
-        return self._courier.database
 
     async def deliver(
         self, deliveries: Sequence[Delivery], messages_for: MessagesFor
@@ -208,10 +202,10 @@ class FanOut:
                 await self._close(delivery, Status.FAILED, error=f"rejected: {error}")
                 return Outcome.REJECTED
             except RetryLater as error:
-                await ledger.note_attempt(self._database, delivery.id, str(error), clock())
+                await self._ledger.note_attempt(delivery.id, str(error), clock())
                 return Outcome.DEFERRED
             if number < len(messages):
-                await ledger.confirm_part(self._database, delivery.id, number, clock())
+                await self._ledger.confirm_part(delivery.id, number, clock())
         await self._close(delivery, Status.SENT, parts_sent=len(messages))
         return Outcome.SENT
 
@@ -224,6 +218,6 @@ class FanOut:
         error: str | None = None,
     ) -> None:
         # One statement, one commit: a trigger moves the reader's watermark with it.
-        await ledger.close(
-            self._database, delivery.id, status, self._courier.clock(), parts_sent, error
+        await self._ledger.close(
+            delivery.id, status, self._courier.clock(), parts_sent=parts_sent, error=error
         )

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from content.storage import Database
 from content.topics import TopicCatalog, load_topics
+from core.clock import utc_now
 from fake_bot_api import LocalBotApi
-from tests.factories import FakeClock
-from tests.harness import BotHarness, bot_config
+from storage.sqlite import open_sqlite
+from storage.stores import Stores
+from tests.support.factories import FakeClock
+from tests.support.harness import BotHarness, bot_config
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"
 
@@ -27,10 +29,11 @@ def catalog() -> TopicCatalog:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await Database.open(tmp_path / "test.db")
-    yield db
-    await db.close()
+async def stores(tmp_path: Path) -> AsyncIterator[Stores]:
+    """The stores of a real SQLite file, upgraded to the current schema."""
+    opened = await open_sqlite(tmp_path / "test.db", utc_now)
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture

@@ -82,6 +82,20 @@ DEFAULT_NAME = "et bienvenue"
 BUTTON_SUBSCRIBE_ALL = "📬 Tout recevoir chaque jour"
 BUTTON_CHOOSE_TOPICS = "🗂 Choisir mes sujets"
 
+MENU = (
+    ("sujets", "Les sujets et leurs articles"),
+    ("dernieres", "Les derniers articles"),
+    ("recherche", "Chercher dans les articles"),
+    ("abonner", "Recevoir la revue quotidienne"),
+    ("statut", "Mes réglages"),
+    ("heure", "Heure de la revue"),
+    ("fuseau", "Fuseau horaire"),
+    ("digest", "La revue du jour, tout de suite"),
+    ("desabonner", "Arrêter la revue"),
+    ("aide", "Toutes les commandes"),
+)
+"""Telegram's command menu after the topics' own commands, in this order."""
+
 HELP_READ = "<b>Lire</b>"
 HELP_TOPIC_LINE = "/{command} — {description}"
 HELP_READ_LINES = (
@@ -206,7 +220,6 @@ STATUS_NOT_SUBSCRIBED = "pas d'abonnement (/abonner)"
 STATUS_TIME = "Heure d'envoi : {time}"
 STATUS_ZONE = "Fuseau : {zone} (il y est {local_time})"
 STATUS_NEXT = "Prochaine revue : {next}"
-STATUS_INACTIVE = "⚠️ Les envois étaient suspendus (bot bloqué) ; ils reprennent."
 
 DIGEST_UNREACHABLE = (
     "Je n'arrive pas à vous envoyer la revue pour le moment. Réessayez dans un instant."
@@ -222,7 +235,6 @@ ADD_USAGE = (
     "Options, sur une ligne à part : #aes #russie pour imposer les sujets, "
     "« résumé : … » pour imposer le résumé."
 )
-ADD_FETCHING = "⏳ Je récupère la page…"
 ADDED = (
     "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\n"
     "Résumé : {summary}\n\nLe lire : /article {id}"

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Coroutine
 from html import escape
-from typing import Any, Concatenate, ParamSpec
 
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.handlers.common import Callback, Command, button_match
 from bot.parsing import AddRequest, command_argument, parse_add_request, parse_article_id
 from bot.replies import reply
 from content.ingestion import (
@@ -34,21 +34,16 @@ from ui.messages import MESSAGE_LIMIT, visible_length
 
 logger = logging.getLogger(__name__)
 
-P = ParamSpec("P")
-Handler = Callable[Concatenate[Update, BotContext, P], Coroutine[Any, Any, None]]
-
 SUMMARY_MAX_CHARS = 1000
 
 
-def admin_only(handler: Handler[P]) -> Handler[P]:
+def admin_only(handler: Callback) -> Callback:
     """Refuse everybody but the configured admins, before the handler runs."""
 
-    async def guarded(
-        update: Update, context: BotContext, /, *args: P.args, **kwargs: P.kwargs
-    ) -> None:
+    async def guarded(update: Update, context: BotContext) -> None:
         user = update.effective_user
         if context.services.is_admin(user.id if user else None):
-            await handler(update, context, *args, **kwargs)
+            await handler(update, context)
             return
         logger.warning(
             "Refused admin action %s to user %s", handler.__name__, user.id if user else None
@@ -198,9 +193,10 @@ async def delete_command(update: Update, context: BotContext) -> None:
 
 
 @admin_only
-async def confirm_delete_button(update: Update, context: BotContext, article_id: int) -> None:
+async def confirm_delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
+    article_id = callbacks.ConfirmDelete.parse(button_match(context)).article_id
     deleted = await context.services.library.delete(article_id)
     await query.answer()
     template = french.DELETED if deleted else french.DELETE_GONE
@@ -218,7 +214,8 @@ async def cancel_delete_button(update: Update, context: BotContext) -> None:
 @admin_only
 async def stats_command(update: Update, context: BotContext) -> None:
     services = context.services
-    counts, day = await services.digests.figures(services.clock().date())
+    counts = await services.subscriptions.counts()
+    day = await services.digests.day_figures(services.clock().date())
     per_topic = await services.library.topic_counts()
     topic_lines = "\n".join(
         french.STATS_TOPIC_LINE.format(label=escape(t.label), count=per_topic.get(t.key, 0))
@@ -254,8 +251,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         )
         return
     user = update.effective_user
-    digests = context.services.digests
-    broadcast_id, count = await digests.broadcast(
+    broadcast_id, count = await context.services.broadcasts.queue(
         html, created_by=f"telegram:{user.id if user else '?'}"
     )
     await reply(update, [french.BROADCAST_QUEUED.format(count=french.plural(count, "abonné"))])
@@ -266,12 +262,27 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def _deliver_and_report(update: Update, context: BotContext, broadcast_id: int) -> None:
     """Send now rather than at the next tick, then tell the admin how it went."""
-    digests = context.services.digests
-    await digests.deliver_pending()
-    figures = await digests.broadcast_figures(broadcast_id)
+    await context.services.digests.deliver_pending()
+    figures = await context.services.broadcasts.figures(broadcast_id)
     text = french.BROADCAST_DONE.format(
         sent=figures[Status.SENT],
         unreachable=figures[Status.FAILED],
         deferred=figures[Status.PENDING],
     )
     await reply(update, [text])
+
+
+COMMANDS = (
+    Command("ajouter", add_command),
+    Command("supprimer", delete_command),
+    Command("stats", stats_command),
+    Command("diffuser", broadcast_command),
+)
+DOCUMENTS = MessageHandler(
+    filters.Document.ALL & filters.CaptionRegex(r"^/ajouter(@\w+)?(\s|$)"), add_command
+)
+"""A .txt or .md file sent with /ajouter as its caption."""
+BUTTONS = (
+    CallbackQueryHandler(confirm_delete_button, pattern=callbacks.ConfirmDelete.PATTERN),
+    CallbackQueryHandler(cancel_delete_button, pattern=callbacks.CancelDelete.PATTERN),
+)

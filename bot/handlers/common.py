@@ -1,14 +1,20 @@
-"""What several handlers share: the group-admin check, reading a command's argument, and how a
-reader's schedule is described."""
+"""What several handlers share: the command record, button matches, the group-admin check,
+reading a command's argument, and how a reader's schedule is described."""
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import date
 from html import escape
+from typing import Any
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
+from bot.callbacks import ALL
 from bot.context import BotContext
 from bot.parsing import command_argument
 from bot.replies import reply
@@ -17,7 +23,38 @@ from digests.schedule import local_now
 from digests.subscribers import Subscriber
 from ui import french
 
+logger = logging.getLogger(__name__)
+
 _GROUP_MANAGERS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A /command and the handler that answers it; each handler module exports its own."""
+
+    name: str
+    callback: Callback
+
+
+def button_match(context: BotContext) -> re.Match[str]:
+    """The match of the pattern a button handler was registered with."""
+    assert context.matches, "button handlers are registered with a pattern"
+    return context.matches[0]
+
+
+async def refuse_stale_button(update: Update, context: BotContext) -> None:
+    """A button this bot did not make, or one naming what no longer exists: say so politely."""
+    query = update.callback_query
+    assert query is not None
+    logger.info("Stale or forged button %r from user %s", query.data, query.from_user.id)
+    await query.answer(french.STALE_BUTTON, show_alert=True)
+
+
+def known_topic(context: BotContext, topic: str) -> bool:
+    """A button's topic still exists (``ALL`` always does)."""
+    return topic == ALL or context.services.catalog.get(topic) is not None
 
 
 def argument(update: Update) -> str:
@@ -71,7 +108,7 @@ def zone_label(timezone: str) -> str:
 
 async def schedule_line(context: BotContext, subscriber: Subscriber) -> str:
     """« Elle arrive chaque jour à 07:00 (Africa/Bamako). Prochaine revue : demain à 07:00. »"""
-    upcoming = await context.services.digests.next_delivery(subscriber)
+    upcoming = await context.services.subscriptions.next_delivery(subscriber)
     return french.SCHEDULE_LINE.format(
         time=subscriber.delivery_time.strftime("%H:%M"),
         zone=escape(zone_label(subscriber.timezone)),
@@ -90,7 +127,7 @@ def describe_next(context: BotContext, subscriber: Subscriber, day: date, now_du
 async def next_or_hint(context: BotContext, subscriber: Subscriber) -> str:
     if not subscriber.subscribed:
         return french.NOT_YET_SUBSCRIBED_HINT
-    upcoming = await context.services.digests.next_delivery(subscriber)
+    upcoming = await context.services.subscriptions.next_delivery(subscriber)
     if upcoming.received_today:
         return french.ALREADY_RECEIVED_TODAY
     next_text = describe_next(context, subscriber, upcoming.local_date, upcoming.now_due)

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
-from content.storage import StorageError
+from storage.errors import StorageError
 from ui import french
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ async def my_chat_member(update: Update, context: BotContext) -> None:
     status = change.new_chat_member.status
     reachable = status not in _GONE
     reason = None if reachable else ("blocked" if change.chat.type == "private" else "removed")
-    known = await context.services.digests.set_reachable(
+    known = await context.services.subscriptions.set_reachable(
         chat_id, reachable=reachable, reason=reason
     )
     logger.info(

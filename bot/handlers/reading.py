@@ -1,4 +1,5 @@
-"""Reading: /start, /aide, topic commands, /sujets, /dernieres, /article, /recherche."""
+"""Reading: /start, /aide, topic commands, /sujets, /dernieres, /article, /recherche, and the
+buttons that page through topics and search results."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import logging
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.handlers.common import Command, button_match, known_topic, refuse_stale_button
 from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
 from bot.parsing import command_argument, parse_article_id, parse_count
 from bot.replies import reply
@@ -29,7 +34,7 @@ async def start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     assert chat is not None
     services = context.services
-    came_back = await services.digests.set_reachable(chat.id, reachable=True, reason=None)
+    came_back = await services.subscriptions.set_reachable(chat.id, reachable=True, reason=None)
     examples = ", ".join(f"/{topic.command}" for topic in services.catalog.topics[:4])
     name = escape(user.first_name) if user and user.first_name else french.DEFAULT_NAME
     text = french.WELCOME.format(name=name, examples=f"{examples}…")
@@ -85,6 +90,22 @@ async def topic_command(update: Update, context: BotContext) -> None:
         await reply(update, [text])
         return
     await reply(update, [page.html], markup=page.markup)
+
+
+async def topic_or_unknown(update: Update, context: BotContext) -> None:
+    """Any command no other handler took: a topic's (topics are data, known only at run time),
+    or one the bot does not know."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")
+    bot_name = context.bot.username
+    if len(command) > 1 and bot_name and command[1].lower() != bot_name.lower():
+        return  # « /aes@other_bot » in a group is meant for another bot
+    if context.services.catalog.by_command(command[0].lower()) is not None:
+        await topic_command(update, context)
+    elif message.chat.type == ChatType.PRIVATE or len(command) > 1:
+        await unknown_command(update, context)
 
 
 async def topic_page(context: BotContext, topic_key: str, offset: int) -> RenderedPage | None:
@@ -267,3 +288,82 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     command = message.text.split()[0][:40]
     logger.info("Unknown command %r in chat %s", command, update.effective_chat)
     await reply(update, [french.UNKNOWN_COMMAND.format(command=escape(command))])
+
+
+# --- Buttons ----------------------------------------------------------------------------------
+
+
+async def page_button(update: Update, context: BotContext) -> None:
+    """« Plus anciens / Plus récents » under a topic page: the page is edited in place."""
+    query = update.callback_query
+    assert query is not None
+    action = callbacks.Page.parse(button_match(context))
+    page = None
+    if known_topic(context, action.topic):
+        page = await topic_page(context, action.topic, action.offset)
+    if page is None:
+        await refuse_stale_button(update, context)
+        return
+    await query.answer()
+    await _edit(update, page.html, page.markup)
+
+
+async def search_page_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    action = callbacks.SearchPage.parse(button_match(context))
+    page = await search_results(
+        context, " ".join(action.terms), offset=action.offset, broadened=action.broadened
+    )
+    if isinstance(page, str):
+        await refuse_stale_button(update, context)
+        return
+    await query.answer()
+    await _edit(update, page.html, page.markup)
+
+
+async def show_topic_button(update: Update, context: BotContext) -> None:
+    """A topic's button under /sujets: its first page, as a new message."""
+    query = update.callback_query
+    assert query is not None
+    topic_key = callbacks.ShowTopic.parse(button_match(context)).topic
+    if not known_topic(context, topic_key):
+        await refuse_stale_button(update, context)
+        return
+    await query.answer()
+    page = await topic_page(context, topic_key, 0)
+    if page is None:
+        topic = context.services.catalog.get(topic_key)
+        text = french.TOPIC_EMPTY.format(
+            label=topic.label if topic else topic_key, command=topic.command if topic else ""
+        )
+        await reply(update, [text])
+    else:
+        await reply(update, [page.html], markup=page.markup)
+
+
+async def _edit(update: Update, html: str, markup: InlineKeyboardMarkup | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(html, reply_markup=markup)
+    except BadRequest as error:
+        # Two quick taps on the same button ask for the page already shown.
+        if "message is not modified" not in error.message.lower():
+            raise
+
+
+COMMANDS = (
+    Command("start", start),
+    Command("aide", help_command),
+    Command("help", help_command),
+    Command("sujets", topics_command),
+    Command("dernieres", latest_command),
+    Command("article", article_command),
+    Command("recherche", search_command),
+)
+BUTTONS = (
+    CallbackQueryHandler(page_button, pattern=callbacks.Page.PATTERN),
+    CallbackQueryHandler(search_page_button, pattern=callbacks.SearchPage.PATTERN),
+    CallbackQueryHandler(show_topic_button, pattern=callbacks.ShowTopic.PATTERN),
+)

@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers.common import (
+    Command,
     argument,
     chat_of,
     next_or_hint,
@@ -34,8 +35,8 @@ async def time_command(update: Update, context: BotContext) -> None:
     chat = chat_of(update)
     text = argument(update)
     if not text:
-        current = await services.digests.subscriber(chat.id)
-        shown = current.delivery_time if current else services.digests.settings.default_time
+        current = await services.subscriptions.subscriber(chat.id)
+        shown = current.delivery_time if current else services.subscriptions.settings.default_time
         await reply(update, [french.TIME_MISSING.format(time=shown.strftime("%H:%M"))])
         return
     when = parse_clock(text)
@@ -43,7 +44,7 @@ async def time_command(update: Update, context: BotContext) -> None:
         logger.info("Rejected delivery time %r from chat %d", text[:40], chat.id)
         await reply(update, [french.TIME_BAD.format(text=escape(text[:40]))])
         return
-    subscriber = await services.digests.set_delivery_time(chat.id, chat.type, when)
+    subscriber = await services.subscriptions.set_delivery_time(chat.id, chat.type, when)
     lines = [
         french.TIME_SET.format(
             time=when.strftime("%H:%M"), zone=escape(zone_label(subscriber.timezone))
@@ -61,8 +62,8 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     chat = chat_of(update)
     text = argument(update)
     if not text:
-        current = await services.digests.subscriber(chat.id)
-        zone = current.timezone if current else services.digests.settings.default_timezone
+        current = await services.subscriptions.subscriber(chat.id)
+        zone = current.timezone if current else services.subscriptions.settings.default_timezone
         await reply(update, [french.ZONE_MISSING.format(zone=escape(zone_label(zone)))])
         return
     timezone = resolve_timezone(text[:60])
@@ -70,7 +71,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         logger.info("Rejected time zone %r from chat %d", text[:60], chat.id)
         await reply(update, [french.ZONE_BAD.format(text=escape(text[:60]))])
         return
-    subscriber = await services.digests.set_timezone(chat.id, chat.type, timezone)
+    subscriber = await services.subscriptions.set_timezone(chat.id, chat.type, timezone)
     local_time = local_now(services.clock(), timezone).strftime("%H:%M")
     lines = [
         french.ZONE_SET.format(
@@ -87,8 +88,8 @@ async def status_command(update: Update, context: BotContext) -> None:
     """/statut: what I receive, when, in which zone."""
     services = context.services
     chat = chat_of(update)
-    subscriber = await services.digests.subscriber(chat.id)
-    settings = services.digests.settings
+    subscriber = await services.subscriptions.subscriber(chat.id)
+    settings = services.subscriptions.settings
     if subscriber is None:
         zone, at = settings.default_timezone, settings.default_time
         topics = french.STATUS_NOT_SUBSCRIBED
@@ -119,3 +120,11 @@ async def digest_command(update: Update, context: BotContext) -> None:
     _digest, outcome = await context.services.digests.send_digest_now(chat.id)
     if outcome is Outcome.DEFERRED:
         await reply(update, [french.DIGEST_UNREACHABLE])
+
+
+COMMANDS = (
+    Command("heure", time_command),
+    Command("fuseau", timezone_command),
+    Command("statut", status_command),
+    Command("digest", digest_command),
+)

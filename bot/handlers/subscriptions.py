@@ -5,10 +5,21 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import argument, chat_of, refuse_unless_manager, schedule_line, topic_list
+from bot.handlers.common import (
+    Command,
+    argument,
+    button_match,
+    chat_of,
+    known_topic,
+    refuse_stale_button,
+    refuse_unless_manager,
+    schedule_line,
+    topic_list,
+)
 from bot.parsing import parse_topics
 from bot.replies import reply
 from content.topics import TopicCatalog
@@ -49,7 +60,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
     chat = chat_of(update)
     text = argument(update)
     if not text:
-        current = await services.digests.subscriber(chat.id)
+        current = await services.subscriptions.subscriber(chat.id)
         await reply(
             update, [french.KEYBOARD_PROMPT], markup=topics_keyboard(services.catalog, current)
         )
@@ -60,7 +71,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         await reply(update, [french.NO_TOPIC_NAMED.format(keys=keys)])
         return
     wanted = None if choice.everything else tuple(topic.key for topic in choice.topics)
-    subscriber = await services.digests.subscribe(chat.id, chat.type, wanted)
+    subscriber = await services.subscriptions.subscribe(chat.id, chat.type, wanted)
     await reply(update, [await confirmation(context, subscriber, choice.unknown)])
 
 
@@ -85,7 +96,7 @@ async def subscribe_all_button(update: Update, context: BotContext) -> None:
     if await refuse_unless_manager(update, context):
         return
     chat = chat_of(update)
-    subscriber = await context.services.digests.subscribe(chat.id, chat.type, None)
+    subscriber = await context.services.subscriptions.subscribe(chat.id, chat.type, None)
     await query.answer()
     await query.edit_message_text(await confirmation(context, subscriber))
 
@@ -95,32 +106,31 @@ async def open_keyboard_button(update: Update, context: BotContext) -> None:
     assert query is not None
     if await refuse_unless_manager(update, context):
         return
-    current = await context.services.digests.subscriber(chat_of(update).id)
+    current = await context.services.subscriptions.subscriber(chat_of(update).id)
     await query.answer()
     await query.edit_message_text(
         french.KEYBOARD_PROMPT, reply_markup=topics_keyboard(context.services.catalog, current)
     )
 
 
-async def toggle_button(update: Update, context: BotContext, topic_key: str) -> None:
+async def toggle_button(update: Update, context: BotContext) -> None:
+    """A topic of the /abonner keyboard, or its « Tous les sujets / Aucun sujet » button."""
     query = update.callback_query
     assert query is not None
+    topic_key = callbacks.Toggle.parse(button_match(context)).topic
+    if not known_topic(context, topic_key):
+        await refuse_stale_button(update, context)
+        return
     if await refuse_unless_manager(update, context):
         return
-    services = context.services
+    subscriptions = context.services.subscriptions
     chat = chat_of(update)
     if topic_key == callbacks.ALL:
-        current = await services.digests.subscriber(chat.id)
-        if current is not None and set(services.catalog.keys) <= set(
-            current.topic_keys(services.catalog.keys)
-        ):
-            subscriber = await services.digests.unsubscribe(chat.id, None)
-        else:
-            subscriber = await services.digests.subscribe(chat.id, chat.type, None)
+        subscriber = await subscriptions.toggle_all(chat.id, chat.type)
     else:
-        subscriber = await services.digests.toggle_topic(chat.id, chat.type, topic_key)
+        subscriber = await subscriptions.toggle_topic(chat.id, chat.type, topic_key)
     await query.answer()
-    await query.edit_message_reply_markup(topics_keyboard(services.catalog, subscriber))
+    await query.edit_message_reply_markup(topics_keyboard(context.services.catalog, subscriber))
 
 
 async def keyboard_done_button(update: Update, context: BotContext) -> None:
@@ -128,7 +138,7 @@ async def keyboard_done_button(update: Update, context: BotContext) -> None:
     assert query is not None
     if await refuse_unless_manager(update, context):
         return  # a group member must not close the keyboard its admins are using
-    subscriber = await context.services.digests.subscriber(chat_of(update).id)
+    subscriber = await context.services.subscriptions.subscriber(chat_of(update).id)
     await query.answer()
     if subscriber is None or not subscriber.subscribed:
         await query.edit_message_text(french.KEYBOARD_DONE_NONE)
@@ -146,21 +156,21 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     chat = chat_of(update)
-    current = await services.digests.subscriber(chat.id)
+    current = await services.subscriptions.subscriber(chat.id)
     if current is None or not current.subscribed:
         await reply(update, [french.NOT_SUBSCRIBED])
         return
     text = argument(update)
     choice = parse_topics(text, services.catalog) if text else None
     if choice is None or choice.everything:
-        await services.digests.unsubscribe(chat.id, None)
+        await services.subscriptions.unsubscribe(chat.id, None)
         await reply(update, [french.UNSUBSCRIBED_ALL])
         return
     if not choice.topics:
         keys = ", ".join(services.catalog.keys)
         await reply(update, [french.NO_TOPIC_NAMED.format(keys=keys)])
         return
-    updated = await services.digests.unsubscribe(chat.id, tuple(t.key for t in choice.topics))
+    updated = await services.subscriptions.unsubscribe(chat.id, tuple(t.key for t in choice.topics))
     if updated is None or not updated.subscribed:
         await reply(update, [french.UNSUBSCRIBED_ALL])
         return
@@ -169,3 +179,15 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     await reply(
         update, [french.UNSUBSCRIBED_SOME.format(removed=escape(removed), kept=escape(kept))]
     )
+
+
+COMMANDS = (
+    Command("abonner", subscribe_command),
+    Command("desabonner", unsubscribe_command),
+)
+BUTTONS = (
+    CallbackQueryHandler(toggle_button, pattern=callbacks.Toggle.PATTERN),
+    CallbackQueryHandler(keyboard_done_button, pattern=callbacks.KeyboardDone.PATTERN),
+    CallbackQueryHandler(open_keyboard_button, pattern=callbacks.OpenKeyboard.PATTERN),
+    CallbackQueryHandler(subscribe_all_button, pattern=callbacks.SubscribeAll.PATTERN),
+)

@@ -1,0 +1,146 @@
+"""``python -m bot chat``: try the bot in a terminal, without Telegram.
+
+The same Application and handlers run against a local Bot API server started in this process
+(real HTTP on 127.0.0.1), on the configured database. You type as a reader (or as an admin with
+``--admin``); the bot's replies print as they arrive, buttons numbered so that typing their
+number presses them. The digest scheduler runs too: set /heure to the next minute to see one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from app.config import Config
+from app.run import build_bot
+from app.terminal import html_to_terminal
+from bot.application import start_in_process, stop_in_process
+from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi, SentMessage
+
+READER_ID = 100_001
+QUIT_WORDS = frozenset({"/quitter", "/quit", ":q", "exit"})
+DOCUMENT_PREFIX = ":fichier "
+HELP = (
+    "Session de test de Sahel Digest, sans Telegram. Tapez un message ou une commande "
+    "(/start, /aide, /mali…), le numéro d'un bouton pour l'appuyer, une ligne finie par \\ "
+    "pour continuer le message à la ligne suivante, "
+    f"« {DOCUMENT_PREFIX}CHEMIN » pour envoyer un fichier avec /ajouter, /quitter pour sortir."
+)
+REPLY_WAIT_SECONDS = 10.0
+QUIET_SECONDS = 0.3
+
+
+class ChatSession:
+    """One person talking to the bot through the local server."""
+
+    def __init__(self, api: LocalBotApi, user: FakeUser, *, color: bool) -> None:
+        self.api = api
+        self.user = user
+        self.color = color
+        self.buttons: list[tuple[str, str]] = []
+        self._button_message: SentMessage | None = None
+        self._arrived = asyncio.Event()
+        api.on_sent(self._show)
+
+    def _show(self, message: SentMessage) -> None:
+        if message.chat_id != self.user.id:
+            return
+        edited = " (message modifié)" if message.edit_count else ""
+        print(f"\n🤖 Bot{edited} :\n{html_to_terminal(message.raw_text, color=self.color)}")
+        buttons = [(label, data) for label, data in message.buttons() if data]
+        if buttons:
+            self.buttons, self._button_message = buttons, message
+            for number, (label, _data) in enumerate(buttons, start=1):
+                print(f"   [{number}] {label}")
+        self._arrived.set()
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the person wants to leave."""
+        text = line.strip()
+        if not text:
+            return True
+        if text in QUIT_WORDS:
+            return False
+        self._arrived.clear()
+        if text.isdigit() and self._button_message is not None:
+            index = int(text) - 1
+            if not 0 <= index < len(self.buttons):
+                print(f"(Pas de bouton n° {text}.)")
+                return True
+            self.api.push_callback(
+                self.user, self._button_message.message_id, self.buttons[index][1]
+            )
+        elif text.startswith(DOCUMENT_PREFIX):
+            path = text.removeprefix(DOCUMENT_PREFIX).strip()
+            try:
+                name, content = await asyncio.to_thread(_read_document, path)
+            except OSError as error:
+                print(f"(Fichier illisible : {error.strerror}.)")
+                return True
+            self.api.push_document(self.user, name, content, caption="/ajouter")
+        else:
+            self.api.push_message(self.user, text)
+        await self._wait_for_replies()
+        return True
+
+    async def _wait_for_replies(self) -> None:
+        """Give the bot time to answer, then a short quiet period for multi-part replies."""
+        try:
+            await asyncio.wait_for(self._arrived.wait(), REPLY_WAIT_SECONDS)
+        except TimeoutError:
+            return
+        while True:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), QUIET_SECONDS)
+            except TimeoutError:
+                return
+
+
+def _read_document(path_text: str) -> tuple[str, bytes]:
+    path = Path(path_text).expanduser()
+    return path.name, path.read_bytes()
+
+
+async def _read_message(prompt: str) -> str | None:
+    """One message: a line, or several when each but the last ends with a backslash (to paste
+    an article for /ajouter). None at the end of input."""
+    lines: list[str] = []
+    while True:
+        try:
+            line = await asyncio.to_thread(input, prompt if not lines else "... ")
+        except EOFError:
+            return "\n".join(lines) if lines else None
+        if not line.endswith("\\"):
+            return "\n".join([*lines, line])
+        lines.append(line[:-1].rstrip())
+
+
+async def chat(config: Config, *, admin: bool, database: Path | None, color: bool) -> None:
+    user = FakeUser(READER_ID, "Vous", username="vous")
+    async with LocalBotApi() as api:
+        telegram = replace(
+            config.telegram,
+            base_url=api.base_url,
+            base_file_url=api.base_file_url,
+            admins=(*config.telegram.admins, user.id) if admin else config.telegram.admins,
+        )
+        local = replace(config, telegram=telegram)
+        if database is not None:
+            local = local.with_database(database)
+        application = build_bot(local, DEFAULT_TOKEN, private_chat_interval=0.0)
+        session = ChatSession(api, user, color=color)
+        await start_in_process(application)
+        try:
+            print(HELP + (" (Vous êtes administrateur.)" if admin else ""))
+            while (line := await _read_message("\nvous> ")) is not None:
+                if not await session.handle(line):
+                    break
+        finally:
+            await stop_in_process(application)
+
+
+def run_chat(config: Config, *, admin: bool, database: Path | None) -> None:
+    asyncio.run(chat(config, admin=admin, database=database, color=sys.stdout.isatty()))

@@ -1,0 +1,84 @@
+"""``python -m bot run``: the bot against Telegram (or any Bot API server named in the config).
+
+``build_bot`` is how every caller gets the bot (this run mode, the chat mode, the end-to-end tests
+and the benchmarks): the Application of ``bot.application`` with the services of
+``app.services``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import partial
+from urllib.parse import urlsplit
+
+from app.config import Config, ConfigError
+from app.services import load_catalog, open_services, services_on
+from bot.application import ALLOWED_UPDATES, build_application
+from bot.context import BotApplication
+from bot.handlers import COMMAND_NAMES
+from core.clock import Clock, utc_now
+from storage.stores import Stores
+
+logger = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "no bot token: set the environment variable {env} to the token @BotFather gave you "
+    "(in Telegram, talk to @BotFather and send /newbot). "
+    "To try the bot without Telegram: python -m bot chat"
+)
+
+
+def build_bot(
+    config: Config,
+    token: str,
+    clock: Clock = utc_now,
+    *,
+    stores: Stores | None = None,
+    rate_limited: bool = True,
+    private_chat_interval: float = 1.0,
+) -> BotApplication:
+    """The bot for ``config``: its Application, with the services it opens at start-up, on the
+    configured database or on ``stores`` the caller opened (and closes)."""
+    if stores is None:
+        services = partial(open_services, config, clock=clock, reserved_commands=COMMAND_NAMES)
+    else:
+        catalog = load_catalog(config.content, COMMAND_NAMES)
+        services = partial(services_on, stores, catalog, config, clock=clock)
+    return build_application(
+        config.telegram,
+        token,
+        services,
+        digest_interval_seconds=config.digest.check_interval_seconds,
+        send_concurrency=config.digest.concurrency,
+        rate_limited=rate_limited,
+        private_chat_interval=private_chat_interval,
+    )
+
+
+def bot_token(config: Config) -> str:
+    token = os.environ.get(config.telegram.token_env, "").strip()
+    if not token:
+        raise ConfigError(NO_TOKEN.format(env=config.telegram.token_env))
+    return token
+
+
+def run_bot(config: Config) -> None:
+    """Run until interrupted: long polling by default, or a webhook when configured."""
+    token = bot_token(config)
+    application = build_bot(config, token)
+    telegram = config.telegram
+    logger.info("Starting in %s mode against %s", telegram.mode, telegram.base_url)
+    if telegram.mode == "webhook":
+        secret = os.environ.get(telegram.webhook_secret_env) or None
+        application.run_webhook(
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            # The local server listens on the public URL's path (behind a reverse proxy).
+            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
+            webhook_url=telegram.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,96 @@
+"""The wiring: the one place that builds every service from the configuration.
+
+Stores come from ``storage`` (the backend the configuration names), the domain services from
+``content`` and ``digests``, and the bot receives them through a factory it opens at start-up and
+closes at shutdown (``app.run.build_bot``). The bot's start-up, the command line, the chat mode,
+the tests and the benchmarks all go through here, so they run the same code. Nothing here imports
+python-telegram-bot: the commands that never talk to Telegram start without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
+
+from app.config import Config
+from bot.services import Services
+from content.fetch import UrlFetcher
+from content.library import Library
+from content.pipeline import ArticlePipeline
+from content.settings import ContentSettings
+from content.topics import TopicCatalog, load_topics
+from core.clock import Clock, utc_now
+from digests.broadcasts import Broadcasts
+from digests.delivery import Courier, Sender
+from digests.service import DigestService
+from digests.subscriptions import SubscriptionService
+from storage.backends import open_stores
+from storage.stores import Stores
+
+logger = logging.getLogger(__name__)
+
+
+def load_catalog(
+    settings: ContentSettings, reserved_commands: Collection[str] = ()
+) -> TopicCatalog:
+    """The configured topics; the bot passes its own command names, which no topic may take."""
+    return load_topics(settings.topics_file, reserved_commands=reserved_commands)
+
+
+@asynccontextmanager
+async def open_services(
+    config: Config,
+    sender: Sender,
+    clock: Clock = utc_now,
+    *,
+    load_seed: bool | None = None,
+    reserved_commands: Collection[str] = (),
+) -> AsyncIterator[Services]:
+    """Load the topics, open the configured stores and wire the services on them; close
+    everything on the way out."""
+    catalog = load_catalog(config.content, reserved_commands)
+    stores = await open_stores(config.database, clock)
+    try:
+        async with services_on(
+            stores, catalog, config, sender, clock, load_seed=load_seed
+        ) as wired:
+            yield wired
+    finally:
+        await stores.close()
+
+
+@asynccontextmanager
+async def services_on(
+    stores: Stores,
+    catalog: TopicCatalog,
+    config: Config,
+    sender: Sender,
+    clock: Clock,
+    *,
+    load_seed: bool | None = None,
+) -> AsyncIterator[Services]:
+    """The services on stores opened by the caller (who closes them): load the shipped articles
+    into an empty store, open the page fetcher, wire the domain services."""
+    library = Library(stores.articles, ArticlePipeline(catalog, config.content.budget), clock)
+    if config.content.load_seed if load_seed is None else load_seed:
+        for added in await library.load_seed_if_empty():
+            logger.info("Loaded shipped article %d: %s", added.article.id, added.article.title)
+    settings = config.digest
+    courier = Courier(stores.subscribers, sender, clock)
+    async with UrlFetcher(config.content.fetch_policy) as fetcher:
+        yield Services(
+            catalog=catalog,
+            library=library,
+            subscriptions=SubscriptionService(
+                stores.subscribers, stores.deliveries, catalog.keys, clock, settings
+            ),
+            digests=DigestService(
+                library, stores.subscribers, stores.deliveries, courier, clock, settings
+            ),
+            broadcasts=Broadcasts(stores.deliveries, clock),
+            fetcher=fetcher,
+            clock=clock,
+            admins=frozenset(config.telegram.admins),
+            database=stores.location,
+        )

@@ -1,0 +1,154 @@
+"""The Telegram Application: built in one function, started and stopped by its lifecycle hooks.
+
+The bot does not open databases or read configuration files: the wiring (``app.services``)
+passes the Telegram settings and a factory that opens the services, which the start-up hook
+calls with the bot's sender and the shutdown hook closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot import handlers
+from bot.context import BotApplication, BotContext, BotData
+from bot.ratelimit import PacedRateLimiter
+from bot.sender import TelegramSender
+from bot.services import ServicesFactory
+from bot.settings import TelegramSettings
+from ui import french
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+"""What the bot asks Telegram for; my_chat_member tells us when a reader blocks the bot."""
+
+
+def build_application(
+    settings: TelegramSettings,
+    token: str,
+    open_services: ServicesFactory,
+    *,
+    digest_interval_seconds: float,
+    send_concurrency: int,
+    rate_limited: bool = True,
+    private_chat_interval: float = 1.0,
+) -> BotApplication:
+    """The bot, ready to run: handlers, rate limiter, HTTP settings and lifecycle hooks."""
+    timeout = settings.request_timeout_seconds
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.file_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=UTC,
+            )
+        )
+        .concurrent_updates(16)
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .pool_timeout(timeout)
+        .connection_pool_size(max(32, send_concurrency * 2))
+        .get_updates_read_timeout(timeout + 30)
+        .post_init(lambda app: start_bot(app, open_services, digest_interval_seconds))
+        .post_shutdown(stop_bot)
+    )
+    if rate_limited:
+        builder = builder.rate_limiter(
+            PacedRateLimiter(
+                per_second=settings.rate_limit_per_second,
+                max_retries=settings.rate_limit_retries,
+                private_chat_interval=private_chat_interval,
+            )
+        )
+    application: BotApplication = builder.build()
+    handlers.register(application)
+    return application
+
+
+async def start_bot(
+    application: Application,  # type: ignore[type-arg]
+    open_services: ServicesFactory,
+    digest_interval_seconds: float,
+) -> None:
+    """Start-up work (post_init calls it; ``start_in_process`` too): open the services, publish
+    the command menu, start the digest clock."""
+    services = await application.bot_data.open(open_services, TelegramSender(application.bot))
+    await publish_commands(application)
+    schedule_digests(application, digest_interval_seconds)
+    logger.info(
+        "Bot ready: %d articles, %d topics, database %s",
+        await services.library.count(),
+        len(services.catalog.topics),
+        services.database,
+    )
+
+
+async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+    await application.bot_data.close()
+
+
+async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """The command menu, in French and for the default language (≤ 100 commands)."""
+    catalog = application.bot_data.services.catalog
+    commands = [BotCommand(topic.command, topic.description[:256]) for topic in catalog.topics]
+    commands += [BotCommand(name, description) for name, description in french.MENU]
+    commands = commands[:100]
+    for language in ("fr", None):
+        await application.bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(), language_code=language
+        )
+
+
+async def digest_tick(context: BotContext) -> None:
+    await context.services.digests.tick()
+
+
+def schedule_digests(application: Application, interval_seconds: float) -> None:  # type: ignore[type-arg]
+    """The scheduler is only a clock: every minute, ask the ledger who is due.
+
+    APScheduler's default misfire grace time (1 s) silently drops a run that starts late (a busy
+    event loop, a suspended laptop); a tick is idempotent, so a late one is always welcome.
+    """
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
+    job_queue.run_repeating(
+        digest_tick,
+        interval=interval_seconds,
+        first=1,
+        name="digest-tick",
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 2},
+    )
+
+
+async def start_in_process(application: BotApplication) -> None:
+    """Start polling without ``run_polling`` (which owns the event loop): the chat mode and the
+    tests run the bot inside their own loop, so they call the start-up hook themselves."""
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+    )
+    await application.start()
+
+
+async def stop_in_process(application: BotApplication) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await stop_bot(application)
+    await application.shutdown()

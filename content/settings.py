@@ -1,0 +1,51 @@
+"""The ``[content]`` section of the configuration file: declared once, here, where it is used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from content.fetch import FetchPolicy
+from content.pipeline import SummaryBudget
+
+
+@dataclass(frozen=True, slots=True)
+class ContentSettings:
+    topics_file: Path | None = None
+    """Topic file; None: the one shipped in ``content/topics.toml``."""
+    load_seed: bool = True
+    """Load the shipped article(s) into an empty database on first start."""
+    summary_min_words: int = 35
+    summary_max_words: int = 60
+    fetch_timeout_seconds: float = 10.0
+    fetch_max_bytes: int = 2_000_000
+    fetch_max_redirects: int = 5
+    allow_private_hosts: bool = False
+    """Fetch from private and loopback addresses too (tests, an intranet)."""
+
+    @property
+    def budget(self) -> SummaryBudget:
+        return SummaryBudget(self.summary_min_words, self.summary_max_words)
+
+    @property
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            timeout_seconds=self.fetch_timeout_seconds,
+            max_bytes=self.fetch_max_bytes,
+            max_redirects=self.fetch_max_redirects,
+            allow_private_hosts=self.allow_private_hosts,
+        )
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(key, what is wrong) for every value this section cannot work with."""
+        found = [
+            (key, f"must be greater than zero, got {value}")
+            for key, value in (
+                ("summary_min_words", self.summary_min_words),
+                ("fetch_max_bytes", self.fetch_max_bytes),
+            )
+            if value <= 0
+        ]
+        if self.summary_max_words < self.summary_min_words:
+            found.append(("summary_max_words", "must be at least content.summary_min_words"))
+        return found

@@ -1,0 +1,68 @@
+"""What the content side needs from storage: the article store's interface.
+
+The library (``content.library``) is written against this Protocol only; ``storage`` implements it
+for each database backend. Every method is one transaction of the storage layer, so an article is
+never half-stored, whatever the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from content.models import AddedArticle, Article, PreparedArticle
+
+
+class ArticleStore(Protocol):
+    async def add(
+        self, prepared: PreparedArticle, *, added_at: datetime, added_by: str
+    ) -> AddedArticle:
+        """Store ``prepared`` with its topics, unless an article with the same text
+        (fingerprint) or the same URL is there already; return the stored article either way."""
+        ...
+
+    async def delete(self, article_id: int) -> bool:
+        """Delete an article (its topics and index entries follow); tell whether it existed."""
+        ...
+
+    async def get_many(self, article_ids: Sequence[int]) -> list[Article]:
+        """The articles still stored among ``article_ids``, in that order."""
+        ...
+
+    async def latest(
+        self, *, topic: str | None = None, limit: int, offset: int = 0
+    ) -> list[Article]:
+        """Newest first (publication day, then arrival), optionally on one topic."""
+        ...
+
+    async def search(
+        self, terms: Sequence[str], *, limit: int, offset: int = 0, any_term: bool = False
+    ) -> list[Article]:
+        """Accent-insensitive full-text search for every term (or any), best matches first;
+        terms of four letters or more also match longer words (« russe » finds « russes »)."""
+        ...
+
+    async def topic_counts(self) -> dict[str, int]:
+        """How many articles each topic has (topics without articles are absent)."""
+        ...
+
+    async def count(self) -> int: ...
+
+    async def newest_id(self) -> int:
+        """The highest id ever given, deleted articles included (0 for a new store): digests
+        count "new" from there, so ids are never reused."""
+        ...
+
+    async def newest_on_topic(
+        self,
+        topic: str,
+        *,
+        after_id: int,
+        up_to_id: int,
+        added_since: datetime | None,
+        limit: int,
+    ) -> list[int]:
+        """Ids of the newest articles on ``topic`` with ``after_id < id <= up_to_id`` (and, when
+        given, added since ``added_since``), newest first: the raw material of a digest."""
+        ...

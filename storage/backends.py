@@ -1,0 +1,13 @@
+"""Choosing the backend the configuration names, and opening its stores."""
+
+from __future__ import annotations
+
+from core.clock import Clock
+from storage.settings import DatabaseSettings
+from storage.sqlite import open_sqlite
+from storage.stores import Stores
+
+
+async def open_stores(settings: DatabaseSettings, clock: Clock) -> Stores:
+    """Open the configured database, upgraded to this code's schema."""
+    return await open_sqlite(settings.path, clock)

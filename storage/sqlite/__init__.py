@@ -1,0 +1,37 @@
+"""The stores on one SQLite file (the default backend: embedded, nothing to run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.clock import Clock
+from storage.sqlite import articles, deliveries, subscribers
+from storage.sqlite.database import SqliteDatabase
+from storage.sqlite.schema import StoreSchema, upgrade
+from storage.stores import Stores
+
+SCHEMAS: tuple[StoreSchema, ...] = (articles.SCHEMA, subscribers.SCHEMA, deliveries.SCHEMA)
+"""In the order they are upgraded: deliveries refer to subscribers."""
+
+
+async def open_sqlite(path: Path, clock: Clock) -> Stores:
+    """Open the file at ``path`` (created if needed), bring its schema up to date and return its
+    stores."""
+    database = await SqliteDatabase.open(path)
+    try:
+        await upgrade(database, SCHEMAS, clock())
+    except BaseException:
+        await database.close()
+        raise
+    return stores_on(database)
+
+
+def stores_on(database: SqliteDatabase) -> Stores:
+    """The stores of an open, upgraded database; closing them closes it."""
+    return Stores(
+        articles=articles.SqliteArticleStore(database),
+        subscribers=subscribers.SqliteSubscriberStore(database),
+        deliveries=deliveries.SqliteDeliveryStore(database),
+        location=str(database.path),
+        close=database.close,
+    )

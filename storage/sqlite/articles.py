@@ -1,0 +1,301 @@
+"""The article store on SQLite: FTS5 for search, triggers for the topic counts.
+
+Articles never change once stored (only deletions), so each row carries what every page needs
+and reads take one query: the topics come packed in the article row (see ``_ARTICLE_COLUMNS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from content.models import AddedArticle, Article, PreparedArticle, TopicMention
+from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
+from storage.sqlite.schema import StoreSchema, Upgrade
+
+SCHEMA = StoreSchema(
+    "articles",
+    (
+        Upgrade(
+            1,
+            "articles, their topics and an accent-insensitive full-text index",
+            """
+CREATE TABLE articles (
+    -- AUTOINCREMENT: ids are never reused after a deletion, because digests remember the highest
+    -- article id a subscriber has already seen.
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    title        TEXT NOT NULL CHECK (length(title) > 0),
+    body         TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    source       TEXT,
+    url          TEXT UNIQUE,
+    fingerprint  TEXT NOT NULL UNIQUE,
+    published_on TEXT,                 -- ISO date (YYYY-MM-DD) when known
+    added_at     TEXT NOT NULL,        -- ISO 8601 UTC timestamp
+    added_by     TEXT NOT NULL,        -- "seed", "cli", "telegram:<user id>"
+    -- The day lists are sorted by: publication day, or the day it was added.
+    sort_day     TEXT NOT NULL
+                 GENERATED ALWAYS AS (coalesce(published_on, substr(added_at, 1, 10))) VIRTUAL
+);
+
+CREATE INDEX articles_by_recency ON articles (sort_day DESC, id DESC);
+
+CREATE TABLE article_topics (
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    topic      TEXT NOT NULL,
+    mentions   INTEGER NOT NULL CHECK (mentions > 0),
+    -- Copied from articles.sort_day (articles never change) so a topic page is one index range.
+    sort_day   TEXT NOT NULL,
+    PRIMARY KEY (article_id, topic)
+) WITHOUT ROWID;
+
+CREATE INDEX article_topics_by_recency ON article_topics (topic, sort_day DESC, article_id DESC);
+
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+    title, summary, body,
+    content = 'articles', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, summary, body)
+    VALUES (new.id, new.title, new.summary, new.body);
+END;
+
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, summary, body)
+    VALUES ('delete', old.id, old.title, old.summary, old.body);
+END;
+
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, summary, body)
+    VALUES ('delete', old.id, old.title, old.summary, old.body);
+    INSERT INTO articles_fts (rowid, title, summary, body)
+    VALUES (new.id, new.title, new.summary, new.body);
+END;
+""",
+        ),
+        Upgrade(
+            2,
+            "topic counts kept by triggers: /sujets and every topic page show them, and "
+            "counting article_topics on each request grows with the store",
+            """
+CREATE TABLE topic_counts (
+    topic    TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL CHECK (articles >= 0)
+) WITHOUT ROWID;
+
+INSERT INTO topic_counts (topic, articles)
+SELECT topic, count(*) FROM article_topics GROUP BY topic;
+
+CREATE TRIGGER article_topics_count_insert AFTER INSERT ON article_topics BEGIN
+    INSERT INTO topic_counts (topic, articles) VALUES (new.topic, 1)
+    ON CONFLICT (topic) DO UPDATE SET articles = articles + 1;
+END;
+
+-- Also fired by the ON DELETE CASCADE from articles.
+CREATE TRIGGER article_topics_count_delete AFTER DELETE ON article_topics BEGIN
+    UPDATE topic_counts SET articles = articles - 1 WHERE topic = old.topic;
+END;
+""",
+        ),
+    ),
+)
+
+PREFIX_MIN_LENGTH = 4
+"""Terms this long also match longer words (« russe » finds « russes »): French inflects."""
+
+# Each article row carries its topics, packed as "key US count RS key US count" (ASCII unit and
+# record separators, which no topic key contains): one query per read instead of two, and every
+# query is a trip to the database thread that costs more than the lookup itself.
+_ARTICLE_COLUMNS = (
+    "a.id, a.title, a.body, a.summary, a.source, a.url, a.fingerprint, a.published_on, "
+    "a.added_at, a.added_by, (SELECT group_concat(x.topic || char(31) || x.mentions, char(30)) "
+    "FROM article_topics x WHERE x.article_id = a.id) AS packed_topics"
+)
+
+
+class SqliteArticleStore:
+    """``content.store.ArticleStore`` on SQLite."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    async def add(
+        self, prepared: PreparedArticle, *, added_at: datetime, added_by: str
+    ) -> AddedArticle:
+        async with self._db.transaction() as tx:
+            existing = await self._find_duplicate(tx, prepared.fingerprint, prepared.draft.url)
+            if existing is None:
+                article_id = await self._insert(tx, prepared, added_at, added_by)
+            else:
+                article_id = existing
+            stored = await self._get_many([article_id], tx)
+        return AddedArticle(article=stored[0], duplicate=existing is not None)
+
+    async def _find_duplicate(
+        self, tx: Connection, fingerprint: str, url: str | None
+    ) -> int | None:
+        rows = await self._db.rows(
+            "SELECT id FROM articles WHERE fingerprint = ? OR (url IS NOT NULL AND url = ?) "
+            "LIMIT 1",
+            (fingerprint, url),
+            connection=tx,
+        )
+        return int(rows[0][0]) if rows else None
+
+    async def _insert(
+        self, tx: Connection, prepared: PreparedArticle, added_at: datetime, added_by: str
+    ) -> int:
+        draft = prepared.draft
+        rows = await self._db.rows(
+            "INSERT INTO articles (title, body, summary, source, url, fingerprint, published_on, "
+            "added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, sort_day",
+            (
+                draft.title,
+                draft.body,
+                prepared.summary,
+                draft.source,
+                draft.url,
+                prepared.fingerprint,
+                draft.published_on.isoformat() if draft.published_on else None,
+                stamp(added_at),
+                added_by,
+            ),
+            connection=tx,
+        )
+        article_id, sort_day = int(rows[0][0]), str(rows[0][1])
+        if prepared.topics:  # most articles are on no followed topic: spare a database trip
+            await tx.executemany(
+                "INSERT INTO article_topics (article_id, topic, mentions, sort_day) "
+                "VALUES (?, ?, ?, ?)",
+                [(article_id, mention.key, mention.count, sort_day) for mention in prepared.topics],
+            )
+        return article_id
+
+    async def delete(self, article_id: int) -> bool:
+        return await self._db.write("DELETE FROM articles WHERE id = ?", (article_id,)) > 0
+
+    async def get_many(self, article_ids: Sequence[int]) -> list[Article]:
+        return await self._get_many(article_ids)
+
+    async def _get_many(
+        self, article_ids: Sequence[int], connection: Connection | None = None
+    ) -> list[Article]:
+        if not article_ids:
+            return []
+        placeholders = ",".join("?" * len(article_ids))
+        rows = await self._db.rows(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({placeholders})",  # noqa: S608
+            tuple(article_ids),
+            connection=connection,
+        )
+        by_id = {article.id: article for article in map(_article, rows)}
+        return [by_id[article_id] for article_id in article_ids if article_id in by_id]
+
+    async def latest(
+        self, *, topic: str | None = None, limit: int, offset: int = 0
+    ) -> list[Article]:
+        if topic is None:
+            sql = (
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a "  # noqa: S608
+                "ORDER BY a.sort_day DESC, a.id DESC LIMIT ? OFFSET ?"
+            )
+            params: tuple[object, ...] = (limit, offset)
+        else:
+            sql = (
+                f"SELECT {_ARTICLE_COLUMNS} FROM article_topics t "  # noqa: S608
+                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? "
+                "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
+            )
+            params = (topic, limit, offset)
+        return [_article(row) for row in await self._db.rows(sql, params)]
+
+    async def search(
+        self, terms: Sequence[str], *, limit: int, offset: int = 0, any_term: bool = False
+    ) -> list[Article]:
+        """Best matches first: the title weighs most, then the summary, then the body."""
+        if not terms:
+            return []
+        # Rank inside the index first, then load only the page's articles: joining before
+        # sorting made SQLite read and sort every matching article, body included (a common word
+        # matches half the store).
+        sql = (
+            f"SELECT {_ARTICLE_COLUMNS} FROM ("  # noqa: S608
+            "SELECT rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS score FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY score, rowid DESC LIMIT ? OFFSET ?"
+            ") m JOIN articles a ON a.id = m.id ORDER BY m.score, m.id DESC"
+        )
+        params = (fts_query(terms, any_term=any_term), limit, offset)
+        return [_article(row) for row in await self._db.rows(sql, params)]
+
+    async def topic_counts(self) -> dict[str, int]:
+        rows = await self._db.rows("SELECT topic, articles FROM topic_counts WHERE articles > 0")
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def count(self) -> int:
+        rows = await self._db.rows("SELECT count(*) FROM articles")
+        return int(rows[0][0]) if rows else 0
+
+    async def newest_id(self) -> int:
+        rows = await self._db.rows(
+            "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'articles'"
+        )
+        return int(rows[0][0]) if rows else 0
+
+    async def newest_on_topic(
+        self,
+        topic: str,
+        *,
+        after_id: int,
+        up_to_id: int,
+        added_since: datetime | None,
+        limit: int,
+    ) -> list[int]:
+        sql = (
+            "SELECT t.article_id FROM article_topics t JOIN articles a ON a.id = t.article_id "
+            "WHERE t.topic = ? AND t.article_id > ? AND t.article_id <= ? AND a.added_at >= ? "
+            "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ?"
+        )
+        since = stamp(added_since) if added_since else ""
+        params = (topic, after_id, up_to_id, since, limit)
+        return [int(row[0]) for row in await self._db.rows(sql, params)]
+
+
+def fts_query(terms: Sequence[str], *, any_term: bool = False) -> str:
+    """An FTS5 MATCH expression: every term (or any term) quoted, long ones as prefixes.
+
+    FTS5 has its own query language (AND, OR, NEAR, quotes, parentheses, ``*``, column filters);
+    terms come from ``content.search.search_terms`` (word characters only) and each is quoted, so
+    a reader's « (AES) * "Mali » can neither raise a syntax error nor change the meaning.
+    """
+    quoted = [f'"{term}"*' if len(term) >= PREFIX_MIN_LENGTH else f'"{term}"' for term in terms]
+    return (" OR " if any_term else " ").join(quoted)
+
+
+def _unpack_topics(packed: str | None) -> tuple[TopicMention, ...]:
+    """The topics of ``_ARTICLE_COLUMNS``, most mentioned first, then by key."""
+    if not packed:
+        return ()
+    mentions = []
+    for item in packed.split("\x1e"):
+        key, _, count = item.rpartition("\x1f")
+        mentions.append(TopicMention(key, int(count)))
+    return tuple(sorted(mentions, key=lambda mention: (-mention.count, mention.key)))
+
+
+def _article(row: Row) -> Article:
+    published = row["published_on"]
+    return Article(
+        id=int(row["id"]),
+        title=row["title"],
+        body=row["body"],
+        summary=row["summary"],
+        source=row["source"],
+        url=row["url"],
+        fingerprint=row["fingerprint"],
+        published_on=date.fromisoformat(published) if published else None,
+        added_at=datetime.fromisoformat(row["added_at"]),
+        added_by=row["added_by"],
+        topics=_unpack_topics(row["packed_topics"]),
+    )

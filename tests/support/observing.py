@@ -1,0 +1,58 @@
+"""What the tests read back: the store file as committed, and the digests the fake API saw."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+
+from fake_bot_api import LocalBotApi
+
+DIGEST_MARK = "Votre revue du"
+Snapshot = dict[str, list[tuple[object, ...]]]
+
+
+def digests_by_chat(api: LocalBotApi) -> Counter[int]:
+    """Digests each chat received (first parts only: a long digest counts once)."""
+    counts: Counter[int] = Counter()
+    for message in api.sent_messages():
+        if DIGEST_MARK in message.text and "(suite" not in message.text:
+            counts[message.chat_id] += 1
+    return counts
+
+
+def digests_received(api: LocalBotApi, chat_id: int) -> int:
+    return digests_by_chat(api)[chat_id]
+
+
+def store_snapshot(path: Path) -> Snapshot:
+    """Every row of every table (full-text index and id counters included), read through a
+    connection of its own, so it shows what is committed in the file."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        names = [
+            str(row[0])
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            name: sorted(
+                (tuple(row) for row in connection.execute(f'SELECT * FROM "{name}"')),  # noqa: S608
+                key=repr,
+            )
+            for name in names
+        }
+
+
+def digest_attempts(database: Path, chat_id: int) -> int:
+    """Failed tries recorded on the chat's digest (there is one digest row in these tests)."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        [(attempts, status)] = connection.execute(
+            "SELECT d.attempts, d.status FROM deliveries d "
+            "JOIN subscribers s ON s.id = d.subscriber_id "
+            "WHERE s.chat_id = ? AND d.kind = 'digest'",
+            (chat_id,),
+        ).fetchall()
+    assert status == "sent"
+    return int(attempts)

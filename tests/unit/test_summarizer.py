@@ -1,0 +1,221 @@
+"""The extractive summarizer: whole sentences, in order, within budget, never a heading."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from content.summarizer import choice as sm
+from content.summarizer import summarize
+from content.summarizer.features import near_duplicates, read_article, tokenize
+from content.summarizer.model import (
+    CANDIDATE_FEATURES,
+    MODEL_RESOURCE,
+    USE_FEATURES,
+    WORD_FEATURES,
+    _dot,
+    _sigmoid,
+    candidate_features,
+    cumulative_gains,
+    expected_overlap,
+    model_from_json,
+    use_features,
+    word_features,
+)
+from content.summarizer.sentences import segment_text
+from content.text import normalize_text, word_count
+
+SEED = Path(__file__).resolve().parents[2] / "content" / "seed" / "mali-russie-aes.txt"
+
+
+def seed_article() -> tuple[str, str]:
+    title, body = normalize_text(SEED.read_text(encoding="utf-8")).split("\n", 1)
+    return title, body
+
+
+def sentences_of(body: str) -> list[str]:
+    return [s.text for s in segment_text(body) if not s.is_heading]
+
+
+def chosen_sentences(summary: str, sentences: Sequence[str]) -> list[str]:
+    """The sentences (in article order) that, joined by spaces, make ``summary``; fails if none."""
+    chosen, position = [], 0
+    for sentence in sentences:
+        if summary.startswith(sentence, position):
+            chosen.append(sentence)
+            position += len(sentence) + 1
+    assert position == len(summary) + 1, f"{summary!r} is not made of whole sentences"
+    return chosen
+
+
+def filler(words: int, topic: str) -> str:
+    """A plain sentence of exactly ``words`` words about ``topic``."""
+    return " ".join([topic.capitalize(), *[f"mot{topic}{i}" for i in range(words - 2)], "fin."])
+
+
+def test_seed_summary_is_made_of_its_own_sentences_within_budget() -> None:
+    title, body = seed_article()
+    summary = summarize(title, body)
+    chosen = chosen_sentences(summary, sentences_of(body))
+    assert 1 <= len(chosen) <= sm.MAX_SENTENCES
+    assert sm.DEFAULT_MIN_WORDS <= word_count(summary) <= sm.DEFAULT_MAX_WORDS
+    pipeline_budget = summarize(title, body, min_words=35, max_words=60)
+    assert 35 <= word_count(pipeline_budget) <= 60
+    assert chosen_sentences(pipeline_budget, sentences_of(body))
+
+
+def test_seed_summary_has_no_heading_no_title_repeat_and_no_near_duplicate() -> None:
+    title, body = seed_article()
+    summary = summarize(title, body)
+    for heading in ("Signature de plusieurs accords de coopération", "Développer des relations"):
+        assert heading not in summary
+    assert "pris un chemin de non-retour" not in summary
+    # The body's lead merely repeats the title's second sentence.
+    assert "Au Kremlin par son homologue Vladimir Poutine" not in summary
+    chosen = [frozenset(tokenize(s)) for s in chosen_sentences(summary, sentences_of(body))]
+    for i, first in enumerate(chosen):
+        for second in chosen[i + 1 :]:
+            assert not near_duplicates(first, second)
+
+
+def test_near_duplicate_sentences_are_never_both_chosen() -> None:
+    lead = "Le président de la Transition a été reçu lundi au Kremlin par Vladimir Poutine."
+    twin = "Le président de la Transition a été reçu lundi 23 juin au Kremlin par Vladimir Poutine."
+    other = "Plusieurs accords de coopération militaire et économique ont été signés à Moscou."
+    summary = summarize("Visite à Moscou", f"{lead} {twin} {other}", min_words=0, max_words=60)
+    assert not (lead in summary and twin in summary)
+    assert other in summary
+
+
+def test_a_sentence_repeating_the_title_is_skipped() -> None:
+    title = "Le Mali et la Russie signent un accord de défense"
+    body = (
+        "Le Mali et la Russie signent un accord de défense. "
+        "L'accord prévoit la livraison d'avions et la formation de pilotes maliens à Moscou. "
+        "Il a été paraphé par les deux ministres de la Défense lors d'une cérémonie à Bamako."
+    )
+    summary = summarize(title, body, min_words=0, max_words=60)
+    assert not summary.startswith("Le Mali et la Russie signent")
+    assert "L'accord prévoit" in summary
+
+
+def test_sentences_keep_article_order() -> None:
+    body = " ".join(filler(12, topic) for topic in ("alpha", "beta", "gamma", "delta", "epsilon"))
+    sentences = sentences_of(body)
+    summary = summarize("Alpha beta gamma", body, min_words=30, max_words=40)
+    chosen = chosen_sentences(summary, sentences)
+    assert [sentences.index(s) for s in chosen] == sorted(sentences.index(s) for s in chosen)
+
+
+def test_long_first_sentence_gives_way_to_a_shorter_one_that_fits() -> None:
+    long_lead = filler(80, "alpha")
+    short = "Le gouvernement du Mali a annoncé lundi un accord de coopération avec la Russie."
+    summary = summarize("Accord entre le Mali et la Russie", f"{long_lead} {short}")
+    assert summary == short
+
+
+def test_a_lone_sentence_over_budget_comes_whole() -> None:
+    long_lead = filler(90, "alpha")
+    assert summarize("Un titre", long_lead) == long_lead
+    two_long = f"{long_lead} {filler(75, 'beta')}"
+    assert summarize("Un titre", two_long) in sentences_of(two_long)
+
+
+def test_reaches_min_words_when_possible() -> None:
+    body = " ".join(filler(15, topic) for topic in ("alpha", "beta", "gamma", "delta"))
+    summary = summarize("Alpha", body, min_words=40, max_words=50)
+    assert 40 <= word_count(summary) <= 50
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "   ", "\n\n", "😀🇲🇱🔥", "Un titre de section\nUne autre ligne sans point", "...", "« »"],
+)
+def test_no_complete_sentence_gives_an_empty_summary(body: str) -> None:
+    assert summarize("Titre", normalize_text(body)) == ""
+
+
+def test_html_tags_do_not_break_it() -> None:
+    body = "Le <b>Mali</b> a signé un accord avec la <i>Russie</i>. Il entre en vigueur lundi."
+    summary = summarize("<h1>Accord</h1>", body, min_words=0)
+    assert chosen_sentences(summary, sentences_of(body))
+    markup = "<p>Le Mali a signé un accord.</p><p>Il entre en vigueur <b>lundi</b>.</p>"
+    assert summarize("<h1>Accord</h1>", markup) == ""  # one fragment ending with a tag
+
+
+def test_any_title_works_with_an_empty_body() -> None:
+    assert summarize("", "") == ""
+    assert summarize("😀" * 50, "") == ""
+
+
+def test_deterministic() -> None:
+    title, body = seed_article()
+    first = summarize(title, body)
+    sm.load_model.cache_clear()
+    assert summarize(title, body) == first
+    assert summarize(title, body, min_words=20, max_words=40) == summarize(
+        title, body, min_words=20, max_words=40
+    )
+
+
+def test_five_megabytes_of_text_are_summarised() -> None:
+    title, body = seed_article()
+    huge = "\n".join([body] * (5_000_000 // len(body) + 1))
+    summary = summarize(title, huge)
+    assert chosen_sentences(summary, sentences_of(body))
+    one_line = " ".join([body.replace("\n", " ")] * (5_000_000 // len(body) + 1))
+    assert chosen_sentences(summarize(title, one_line), sentences_of(body.replace("\n", " ")))
+    assert summarize("Mali", "Le Mali. " * 50_000) == "Le Mali."
+
+
+def test_fast_word_layer_equals_the_plain_features() -> None:
+    title, body = seed_article()
+    article = read_article(title, body)
+    model = sm.load_model()
+    gains = cumulative_gains(article, model)
+    assert set(gains) == set().union(*(s.distinct for s in article.sentences))
+    for word, cumulative in gains.items():
+        base = _dot(model.word_weights, word_features(word, article))
+        expected = [0.0]
+        for use in range(1, len(cumulative)):
+            logit = base + _dot(model.use_weights, use_features(word, use, article, model))
+            expected.append(expected[-1] + _sigmoid(logit))
+        assert cumulative == pytest.approx(expected)
+
+
+def test_fast_candidate_scores_equal_the_plain_features() -> None:
+    title, body = seed_article()
+    article = read_article(title, body)
+    model = sm.load_model()
+    gains = cumulative_gains(article, model)
+    scorer = sm.CandidateScorer(article, model)
+    candidates = sm.budget_candidates(article.sentences, 0, 200)
+    assert any(len(chosen) == 3 for chosen in candidates)
+    for chosen in candidates:
+        overlap = expected_overlap(chosen, article, gains)
+        features = candidate_features(chosen, overlap, article, model)
+        assert scorer.overlap(chosen) == pytest.approx(overlap)
+        assert scorer.score(chosen) == pytest.approx(_dot(model.candidate_weights, features))
+
+
+def test_shipped_model_is_small_and_matches_the_code() -> None:
+    resource = resources.files("content.summarizer").joinpath(MODEL_RESOURCE)
+    raw = resource.read_bytes()
+    assert len(raw) < 200_000
+    model = model_from_json(json.loads(raw))
+    assert len(model.use_weights) == len(USE_FEATURES)
+    assert len(model.word_weights) == len(WORD_FEATURES)
+    assert len(model.candidate_weights) == len(CANDIDATE_FEATURES)
+
+
+def test_weights_for_other_features_are_refused() -> None:
+    raw = json.loads(
+        resources.files("content.summarizer").joinpath(MODEL_RESOURCE).read_text("utf-8")
+    )
+    raw["features"]["word"] = [*raw["features"]["word"], "something_new"]
+    with pytest.raises(ValueError, match="summarizer_model_features_mismatch"):
+        model_from_json(raw)
