@@ -18,16 +18,11 @@ from app.run import build_bot
 from app.terminal import html_to_terminal
 from bot.application import start_in_process, stop_in_process
 from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi, SentMessage
+from ui import french
 
 READER_ID = 100_001
 QUIT_WORDS = frozenset({"/quitter", "/quit", ":q", "exit"})
 DOCUMENT_PREFIX = ":fichier "
-HELP = (
-    "Session de test de Sahel Digest, sans Telegram. Tapez un message ou une commande "
-    "(/start, /aide, /mali…), le numéro d'un bouton pour l'appuyer, une ligne finie par \\ "
-    "pour continuer le message à la ligne suivante, "
-    f"« {DOCUMENT_PREFIX}CHEMIN » pour envoyer un fichier avec /ajouter, /quitter pour sortir."
-)
 REPLY_WAIT_SECONDS = 10.0
 QUIET_SECONDS = 0.3
 
@@ -47,8 +42,9 @@ class ChatSession:
     def _show(self, message: SentMessage) -> None:
         if message.chat_id != self.user.id:
             return
-        edited = " (message modifié)" if message.edit_count else ""
-        print(f"\n🤖 Bot{edited} :\n{html_to_terminal(message.raw_text, color=self.color)}")
+        text = html_to_terminal(message.raw_text, color=self.color)
+        edited = french.CHAT_EDITED if message.edit_count else ""
+        print(french.CHAT_BOT_SAID.format(edited=edited, text=text))
         buttons = [(label, data) for label, data in message.buttons() if data]
         if buttons:
             self.buttons, self._button_message = buttons, message
@@ -67,7 +63,7 @@ class ChatSession:
         if text.isdigit() and self._button_message is not None:
             index = int(text) - 1
             if not 0 <= index < len(self.buttons):
-                print(f"(Pas de bouton n° {text}.)")
+                print(french.CHAT_NO_BUTTON.format(number=text))
                 return True
             self.api.push_callback(
                 self.user, self._button_message.message_id, self.buttons[index][1]
@@ -77,7 +73,7 @@ class ChatSession:
             try:
                 name, content = await asyncio.to_thread(_read_document, path)
             except OSError as error:
-                print(f"(Fichier illisible : {error.strerror}.)")
+                print(french.CHAT_UNREADABLE_FILE.format(reason=error.strerror))
                 return True
             self.api.push_document(self.user, name, content, caption="/ajouter")
         else:
@@ -134,7 +130,8 @@ async def chat(config: Config, *, admin: bool, database: Path | None, color: boo
         session = ChatSession(api, user, color=color)
         await start_in_process(application)
         try:
-            print(HELP + (" (Vous êtes administrateur.)" if admin else ""))
+            help_text = french.CHAT_HELP.format(document_prefix=DOCUMENT_PREFIX)
+            print(help_text + (french.CHAT_ADMIN if admin else ""))
             while (line := await _read_message("\nvous> ")) is not None:
                 if not await session.handle(line):
                     break

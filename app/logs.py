@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from core.settings import Problem
+
 MASK = "<redacted>"
 _NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "hpack", "tornado.access", "aiohttp.access")
 
@@ -24,8 +26,8 @@ class LoggingSettings:
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    def problems(self) -> list[tuple[str, str]]:
-        return []
+    def problems(self) -> list[Problem]:
+        return []  # no value of this section is wrong once its type is right
 
 
 class SecretFilter(logging.Filter):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from core.settings import Problem, not_positive
+
 
 @dataclass(frozen=True, slots=True)
 class TelegramSettings:
@@ -33,16 +35,14 @@ class TelegramSettings:
         root = self.base_url.removesuffix("/bot")
         return f"{root}/file/bot"
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[Problem]:
         """(key, what is wrong) for every value this section cannot work with."""
-        found = [
-            (key, f"must be greater than zero, got {value}")
-            for key, value in (
-                ("rate_limit_per_second", self.rate_limit_per_second),
-                ("request_timeout_seconds", self.request_timeout_seconds),
-            )
-            if value <= 0
-        ]
+        found = not_positive(
+            {
+                "rate_limit_per_second": self.rate_limit_per_second,
+                "request_timeout_seconds": self.request_timeout_seconds,
+            }
+        )
         if self.mode == "webhook" and not self.webhook_url:
             found.append(("webhook_url", 'is required when telegram.mode = "webhook"'))
         for key in ("base_url", "base_file_url"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from content.fetch import FetchPolicy
 from content.pipeline import SummaryBudget
+from core.settings import Problem, not_positive
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +37,11 @@ class ContentSettings:
             allow_private_hosts=self.allow_private_hosts,
         )
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[Problem]:
         """(key, what is wrong) for every value this section cannot work with."""
-        found = [
-            (key, f"must be greater than zero, got {value}")
-            for key, value in (
-                ("summary_min_words", self.summary_min_words),
-                ("fetch_max_bytes", self.fetch_max_bytes),
-            )
-            if value <= 0
-        ]
+        found = not_positive(
+            {"summary_min_words": self.summary_min_words, "fetch_max_bytes": self.fetch_max_bytes}
+        )
         if self.summary_max_words < self.summary_min_words:
             found.append(("summary_max_words", "must be at least content.summary_min_words"))
         return found

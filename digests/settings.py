@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.settings import Problem, not_positive
+
 
 @dataclass(frozen=True, slots=True)
 class DigestSettings:
@@ -22,17 +24,15 @@ class DigestSettings:
     concurrency: int = 16
     """Messages in flight at once during a digest fan-out."""
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[Problem]:
         """(key, what is wrong) for every value this section cannot work with."""
-        found = [
-            (key, f"must be greater than zero, got {value}")
-            for key, value in (
-                ("max_articles_per_topic", self.max_articles_per_topic),
-                ("check_interval_seconds", self.check_interval_seconds),
-                ("concurrency", self.concurrency),
-            )
-            if value <= 0
-        ]
+        found = not_positive(
+            {
+                "max_articles_per_topic": self.max_articles_per_topic,
+                "check_interval_seconds": self.check_interval_seconds,
+                "concurrency": self.concurrency,
+            }
+        )
         try:
             ZoneInfo(self.default_timezone)
         except (ZoneInfoNotFoundError, ValueError):

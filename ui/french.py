@@ -38,6 +38,19 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
+def articles(count: int) -> str:
+    return plural(count, "article")
+
+
+def subscribers(count: int) -> str:
+    return plural(count, "abonné")
+
+
+def quoted(text: str) -> str:
+    """« text », with French quotation marks."""
+    return f"« {text} »"
+
+
 # --- Articles -------------------------------------------------------------------------------
 
 READ_ARTICLE = "Lire l'article"
@@ -302,3 +315,18 @@ REJECTED: dict[str, str] = {
     "TOO_MANY_REDIRECTS": "Ce lien redirige trop de fois ; donnez l'adresse finale de l'article.",
 }
 REJECTED_FALLBACK = "Je ne peux pas utiliser ce contenu ({reason})."
+REJECTED_NO_DETAIL = "erreur"
+
+# --- The chat mode (python -m bot chat), in the terminal ------------------------------------
+
+CHAT_HELP = (
+    "Session de test de Sahel Digest, sans Telegram. Tapez un message ou une commande "
+    "(/start, /aide, /mali…), le numéro d'un bouton pour l'appuyer, une ligne finie par \\ "
+    "pour continuer le message à la ligne suivante, "
+    "« {document_prefix}CHEMIN » pour envoyer un fichier avec /ajouter, /quitter pour sortir."
+)
+CHAT_ADMIN = " (Vous êtes administrateur.)"
+CHAT_BOT_SAID = "\n🤖 Bot{edited} :\n{text}"
+CHAT_EDITED = " (message modifié)"
+CHAT_NO_BUTTON = "(Pas de bouton n° {number}.)"
+CHAT_UNREADABLE_FILE = "(Fichier illisible : {reason}.)"

@@ -160,7 +160,7 @@ def rejected_text(rejected: ContentRejected) -> str:
     template = french.REJECTED.get(rejected.reason.name)
     if template is None:
         return escape(french.REJECTED_FALLBACK.format(reason=rejected.reason.name.lower()))
-    return escape(template.format(detail=rejected.detail or "erreur"))
+    return escape(template.format(detail=rejected.detail or french.REJECTED_NO_DETAIL))
 
 
 @admin_only
@@ -254,7 +254,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     broadcast_id, count = await context.services.broadcasts.queue(
         html, created_by=f"telegram:{user.id if user else '?'}"
     )
-    await reply(update, [french.BROADCAST_QUEUED.format(count=french.plural(count, "abonné"))])
+    await reply(update, [french.BROADCAST_QUEUED.format(count=french.subscribers(count))])
     context.application.create_task(
         _deliver_and_report(update, context, broadcast_id), update=update, name="broadcast"
     )

@@ -149,7 +149,7 @@ async def topics_command(update: Update, context: BotContext) -> None:
         lines.append(
             french.TOPICS_LINE.format(
                 label=escape(topic.label),
-                count=french.plural(count, "article"),
+                count=french.articles(count),
                 command=topic.command,
             )
         )
@@ -294,32 +294,38 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def page_button(update: Update, context: BotContext) -> None:
-    """« Plus anciens / Plus récents » under a topic page: the page is edited in place."""
-    query = update.callback_query
-    assert query is not None
+    """« Plus anciens / Plus récents » under a topic page."""
     action = callbacks.Page.parse(button_match(context))
     page = None
     if known_topic(context, action.topic):
         page = await topic_page(context, action.topic, action.offset)
-    if page is None:
-        await refuse_stale_button(update, context)
-        return
-    await query.answer()
-    await _edit(update, page.html, page.markup)
+    await _show_in_place(update, context, page)
 
 
 async def search_page_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
+    """« Plus anciens / Plus récents » under search results."""
     action = callbacks.SearchPage.parse(button_match(context))
     page = await search_results(
         context, " ".join(action.terms), offset=action.offset, broadened=action.broadened
     )
-    if isinstance(page, str):
+    await _show_in_place(update, context, None if isinstance(page, str) else page)
+
+
+async def _show_in_place(update: Update, context: BotContext, page: RenderedPage | None) -> None:
+    """Edit the button's message into ``page``; a page that no longer exists (everything was
+    deleted since) makes it a stale button."""
+    query = update.callback_query
+    assert query is not None
+    if page is None:
         await refuse_stale_button(update, context)
         return
     await query.answer()
-    await _edit(update, page.html, page.markup)
+    try:
+        await query.edit_message_text(page.html, reply_markup=page.markup)
+    except BadRequest as error:
+        # Two quick taps on the same button ask for the page already shown.
+        if "message is not modified" not in error.message.lower():
+            raise
 
 
 async def show_topic_button(update: Update, context: BotContext) -> None:
@@ -340,17 +346,6 @@ async def show_topic_button(update: Update, context: BotContext) -> None:
         await reply(update, [text])
     else:
         await reply(update, [page.html], markup=page.markup)
-
-
-async def _edit(update: Update, html: str, markup: InlineKeyboardMarkup | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(html, reply_markup=markup)
-    except BadRequest as error:
-        # Two quick taps on the same button ask for the page already shown.
-        if "message is not modified" not in error.message.lower():
-            raise
 
 
 COMMANDS = (

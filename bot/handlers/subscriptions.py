@@ -85,7 +85,7 @@ async def confirmation(
         head = french.SUBSCRIBED.format(topics=escape(topic_list(catalog, subscriber)))
     lines = [head, await schedule_line(context, subscriber)]
     if unknown:
-        words = ", ".join(f"« {escape(word)} »" for word in unknown)
+        words = ", ".join(french.quoted(escape(word)) for word in unknown)
         lines.append(french.UNKNOWN_TOPICS.format(words=words, keys=", ".join(catalog.keys)))
     return "\n".join(lines)
 
