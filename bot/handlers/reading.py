@@ -13,7 +13,13 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import Command, button_match, known_topic, refuse_stale_button
+from bot.handlers.common import (
+    Command,
+    argument,
+    button_match,
+    known_topic,
+    refuse_stale_button,
+)
 from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
 from bot.parsing import command_argument, parse_article_id, parse_count
 from bot.replies import reply
@@ -191,15 +197,13 @@ async def latest_command(update: Update, context: BotContext) -> None:
 
 async def article_command(update: Update, context: BotContext) -> None:
     """/article N: the whole article (card, topics, body in a few messages)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    argument = command_argument(message.text).strip()
-    if not argument:
+    text = argument(update)
+    if not text:
         await reply(update, [french.ARTICLE_ID_MISSING])
         return
-    article_id = parse_article_id(argument)
+    article_id = parse_article_id(text)
     if article_id is None:
-        await reply(update, [french.ARTICLE_ID_BAD.format(text=escape(argument[:50]))])
+        await reply(update, [french.ARTICLE_ID_BAD.format(text=escape(text[:50]))])
         return
     article = await context.services.library.get(article_id)
     if article is None:
@@ -210,9 +214,7 @@ async def article_command(update: Update, context: BotContext) -> None:
 
 async def search_command(update: Update, context: BotContext) -> None:
     """/recherche MOTS."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    query = command_argument(message.text).strip()
+    query = argument(update)
     if not query:
         await reply(update, [french.SEARCH_MISSING])
         return

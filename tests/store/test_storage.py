@@ -15,7 +15,7 @@ import pytest
 from core.clock import utc_now
 from storage.errors import DatabaseTooNew, StorageError
 from storage.sqlite import SCHEMAS, open_sqlite
-from storage.sqlite.database import SqliteDatabase
+from storage.sqlite.database import Connection, SqliteDatabase
 from storage.sqlite.schema import LEGACY_VERSIONS, USER_VERSION_MARK, statements, upgrade
 
 LATEST = {schema.store: schema.latest for schema in SCHEMAS}
@@ -52,6 +52,14 @@ def _legacy_file(path: Path, user_version: int) -> None:
         connection.execute(f"PRAGMA user_version = {user_version}")
 
 
+async def _insert_subscriber(tx: Connection, chat_id: int) -> None:
+    await tx.execute(
+        "INSERT INTO subscribers (chat_id, delivery_time, timezone, created_at, updated_at) "
+        "VALUES (?, '07:00', 'UTC', 'x', 'x')",
+        (chat_id,),
+    )
+
+
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     opened = await SqliteDatabase.open(tmp_path / "test.db")
@@ -75,10 +83,7 @@ async def test_reopening_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
     first = await SqliteDatabase.open(path)
     await upgrade(first, SCHEMAS, NOW)
     async with first.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO subscribers (chat_id, delivery_time, timezone, created_at, updated_at) "
-            "VALUES (1, '07:00', 'UTC', 'x', 'x')"
-        )
+        await _insert_subscriber(tx, 1)
     await first.close()
     again = await open_sqlite(path, utc_now)
     assert (await again.subscribers.counts()).known_chats == 1
@@ -153,10 +158,7 @@ def test_statements_keep_trigger_bodies_whole() -> None:
 async def test_failed_transaction_rolls_back_everything(database: SqliteDatabase) -> None:
     with pytest.raises(StorageError):
         async with database.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO subscribers (chat_id, delivery_time, timezone, created_at, "
-                "updated_at) VALUES (5, '07:00', 'UTC', 'x', 'x')"
-            )
+            await _insert_subscriber(tx, 5)
             await tx.execute("INSERT INTO subscribers (chat_id) VALUES (NULL)")  # NOT NULL fails
     assert (await database.rows("SELECT count(*) FROM subscribers"))[0][0] == 0
 
@@ -164,10 +166,7 @@ async def test_failed_transaction_rolls_back_everything(database: SqliteDatabase
 async def test_bug_in_a_transaction_rolls_back_and_propagates(database: SqliteDatabase) -> None:
     with pytest.raises(ZeroDivisionError):
         async with database.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO subscribers (chat_id, delivery_time, timezone, created_at, "
-                "updated_at) VALUES (6, '07:00', 'UTC', 'x', 'x')"
-            )
+            await _insert_subscriber(tx, 6)
             _ = 1 / 0
     assert (await database.rows("SELECT count(*) FROM subscribers"))[0][0] == 0
     async with database.transaction() as tx:  # the connection is usable again
@@ -181,10 +180,7 @@ async def test_refused_write_surfaces_as_storage_error(database: SqliteDatabase)
     await database._writer.execute("PRAGMA query_only = ON")
     with pytest.raises(StorageError, match="readonly"):
         async with database.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO subscribers (chat_id, delivery_time, timezone, created_at, "
-                "updated_at) VALUES (7, '07:00', 'UTC', 'x', 'x')"
-            )
+            await _insert_subscriber(tx, 7)
     with pytest.raises(StorageError, match="readonly"):
         await database.write("UPDATE subscribers SET active = 0")
     await database._writer.execute("PRAGMA query_only = OFF")
