@@ -21,6 +21,7 @@ import aiosqlite
 from storage.errors import StorageError
 
 BUSY_TIMEOUT_MS = 5_000
+WAL_ATTEMPTS = 100
 Row = aiosqlite.Row
 Connection = aiosqlite.Connection
 
@@ -42,6 +43,23 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         await connection.close()
         raise
     return connection
+
+
+async def _use_wal(connection: aiosqlite.Connection) -> None:
+    """Switch the file to WAL, which lets readers run while a write is in progress.
+
+    The switch needs the file to itself for an instant: when another process opens a new file at
+    the same moment, SQLite answers "locked" at once, without waiting out the busy timeout. Try
+    again for up to the busy timeout (a file already in WAL mode switches at once).
+    """
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            await connection.execute_fetchall("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(BUSY_TIMEOUT_MS / 1000 / WAL_ATTEMPTS)
 
 
 def stamp(moment: datetime) -> str:
@@ -70,7 +88,7 @@ class SqliteDatabase:
         except sqlite3.Error as error:
             raise StorageError(f"cannot open database {path}: {error}") from error
         try:
-            await writer.execute_fetchall("PRAGMA journal_mode = WAL")
+            await _use_wal(writer)
             reader = await _connect(path)
         except BaseException as error:
             await writer.close()

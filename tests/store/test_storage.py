@@ -135,12 +135,19 @@ async def test_refuses_a_store_newer_than_the_code(
         await open_sqlite(path, utc_now)
 
 
-async def test_two_processes_opening_a_new_file_apply_each_upgrade_once(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+@pytest.mark.parametrize("attempt", range(10))
+async def test_two_openers_of_a_new_file_both_succeed_and_upgrade_once(
+    tmp_path: Path, attempt: int
+) -> None:
+    """Two connections open a file that does not exist yet at the same instant (two processes
+    started together): both get WAL and the schema, and each upgrade is recorded once."""
+    path = tmp_path / f"shared{attempt}.db"
     first, second = await asyncio.gather(open_sqlite(path, utc_now), open_sqlite(path, utc_now))
     await first.close()
     await second.close()
     assert _versions(path) == LATEST
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_statements_keep_trigger_bodies_whole() -> None:
