@@ -57,6 +57,14 @@ def known_topic(context: BotContext, topic: str) -> bool:
     return topic == ALL or context.services.catalog.get(topic) is not None
 
 
+async def refuse_unknown_topic(update: Update, context: BotContext, topic: str) -> bool:
+    """Answer a button naming a topic no longer in the catalog as stale; True when refused."""
+    if known_topic(context, topic):
+        return False
+    await refuse_stale_button(update, context)
+    return True
+
+
 def argument(update: Update) -> str:
     """The text after the command (« /heure 7h30 » → « 7h30 »), stripped."""
     message = update.effective_message

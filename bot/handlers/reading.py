@@ -19,6 +19,7 @@ from bot.handlers.common import (
     button_match,
     known_topic,
     refuse_stale_button,
+    refuse_unknown_topic,
 )
 from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
 from bot.parsing import command_argument, parse_article_id, parse_count
@@ -335,8 +336,7 @@ async def show_topic_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     topic_key = callbacks.ShowTopic.parse(button_match(context)).topic
-    if not known_topic(context, topic_key):
-        await refuse_stale_button(update, context)
+    if await refuse_unknown_topic(update, context, topic_key):
         return
     await query.answer()
     page = await topic_page(context, topic_key, 0)

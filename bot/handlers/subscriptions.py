@@ -14,8 +14,7 @@ from bot.handlers.common import (
     argument,
     button_match,
     chat_of,
-    known_topic,
-    refuse_stale_button,
+    refuse_unknown_topic,
     refuse_unless_manager,
     schedule_line,
     topic_list,
@@ -118,8 +117,7 @@ async def toggle_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     topic_key = callbacks.Toggle.parse(button_match(context)).topic
-    if not known_topic(context, topic_key):
-        await refuse_stale_button(update, context)
+    if await refuse_unknown_topic(update, context, topic_key):
         return
     if await refuse_unless_manager(update, context):
         return
