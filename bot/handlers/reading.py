@@ -24,7 +24,7 @@ from bot.handlers.common import (
 from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
 from bot.parsing import command_argument, parse_article_id, parse_count
 from bot.replies import reply
-from content.text import fold
+from content.search import search_terms
 from ui import french
 from ui.cards import article_messages
 
@@ -240,17 +240,22 @@ async def _reply_search(update: Update, context: BotContext, query: str) -> None
 
 
 def searchable_terms(query: str, budget: int = _SEARCH_TERMS_BUDGET) -> tuple[str, ...]:
-    """Accent-free words of ``query`` that fit a button payload (FTS ignores accents too)."""
+    """The search words of ``query`` (folded, as the index ignores accents) that fit a button
+    payload; none when a word is not plain ASCII (another script), which is then searched as
+    typed, unpaged.
+
+    The words are those the search itself uses: gluing what surrounds an apostrophe or a hyphen
+    (« l'armée » into ``larmee``) would search for a word no article contains.
+    """
     terms: list[str] = []
     used = 0
-    for word in fold(query).split():
-        cleaned = "".join(char for char in word if char.isascii() and char.isalnum())
-        if len(cleaned) < 2 or cleaned in terms:
-            continue
-        if used + len(cleaned) + 1 > budget:
+    for term in search_terms(query):
+        if not (term.isascii() and term.isalnum()):
+            return ()
+        if used + len(term) + 1 > budget:
             break
-        terms.append(cleaned)
-        used += len(cleaned) + 1
+        terms.append(term)
+        used += len(term) + 1
     return tuple(terms)
 
 

@@ -6,6 +6,7 @@ and reads take one query: the topics come packed in the article row (see ``_ARTI
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -266,11 +267,32 @@ def fts_query(terms: Sequence[str], *, any_term: bool = False) -> str:
     """An FTS5 MATCH expression: every term (or any term) quoted, long ones as prefixes.
 
     FTS5 has its own query language (AND, OR, NEAR, quotes, parentheses, ``*``, column filters);
-    terms come from ``content.search.search_terms`` (word characters only) and each is quoted, so
-    a reader's « (AES) * "Mali » can neither raise a syntax error nor change the meaning.
+    terms come from ``content.search.search_terms`` (folded word characters only) and each is
+    quoted, with any quote inside doubled as FTS5 strings want, so a reader's « (AES) * "Mali »
+    can neither raise a syntax error nor change the meaning.
+
+    The index removes accents but keeps the ligatures « œ » and « æ » as letters, while search
+    terms are folded (« cœur » is ``coeur``): a term with « oe » or « ae » also matches its
+    ligature spelling, so both « coeur » and « cœur » find « cœur ».
     """
-    quoted = [f'"{term}"*' if len(term) >= PREFIX_MIN_LENGTH else f'"{term}"' for term in terms]
-    return (" OR " if any_term else " ").join(quoted)
+    matches = []
+    for term in terms:
+        spellings = dict.fromkeys((term, _LIGATURES.sub(_ligature, term)))
+        quoted = [_quoted(spelling) for spelling in spellings]
+        matches.append(quoted[0] if len(quoted) == 1 else f"({' OR '.join(quoted)})")
+    return (" OR " if any_term else " ").join(matches)
+
+
+_LIGATURES = re.compile("oe|ae")
+
+
+def _ligature(match: re.Match[str]) -> str:
+    return "œ" if match[0] == "oe" else "æ"
+
+
+def _quoted(term: str) -> str:
+    escaped = term.replace('"', '""')
+    return f'"{escaped}"*' if len(term) >= PREFIX_MIN_LENGTH else f'"{escaped}"'
 
 
 def _unpack_topics(packed: str | None) -> tuple[TopicMention, ...]:

@@ -1,0 +1,245 @@
+"""Search on a real SQLite file, from whatever a reader types to the FTS5 index and back.
+
+Readers paste headlines with typographic apostrophes, quote names, type FTS5 operators without
+knowing it, or send emoji and control characters: every input must run without an error and
+give the result a reader expects (« l'armée » finds an article containing « l'armée »).
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import unicodedata
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from content.ingestion import draft_from_text
+from content.library import Library
+from content.pipeline import ArticlePipeline
+from content.search import search_terms
+from content.topics import TopicCatalog, load_topics
+from core.clock import utc_now
+from storage.sqlite import open_sqlite
+from storage.sqlite.articles import fts_query
+from storage.stores import Stores
+
+ARMY = (
+    "Le chef d'état-major de l'armée malienne à Bamako\n"
+    "Le chef d'état-major de l'armée malienne a reçu lundi à Bamako ses homologues du Burkina-Faso "
+    "et du Niger. Assimi Goïta a salué « une œuvre commune » au cœur de l'Alliance des États du "
+    "Sahel. Les discussions ont porté sur la sécurité des frontières."
+)
+UNRELATED = (
+    "Le prix du coton en hausse\n"
+    "Les producteurs de coton de Sikasso se réjouissent d'une campagne record. Les cours mondiaux "
+    "ont progressé de dix pour cent depuis janvier."
+)
+NASTY_PIECES = (
+    '"',
+    "'",
+    "’",
+    "‘",
+    "`",
+    "*",
+    "-",
+    "+",
+    "^",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    ".",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(",
+    "title:",
+    "body:",
+    "summary:",
+    "{title body}:",
+    "-title:",
+    "\x00",
+    "\x01",
+    "\u200b",
+    "\ufeff",
+    "\u0301",
+    "\u0308",
+    "🙂",
+    "🇲🇱",
+    "👍🏿",
+    "\U0001f600",
+    "«",
+    "»",
+    "“",
+    "”",
+    "…",
+    "—",
+    "&",
+    "<",
+    ">",
+    "%",
+    "_",
+    "__",
+    "\\",
+    "/",
+    "|",
+    "\t",
+    "\n",
+    " ",
+    "le",
+    "la",
+    "les",
+    "de",
+    "l",
+    "d",
+    "qu",
+)
+"""Pieces of queries: FTS5 syntax, quotes, controls, combining marks, emoji and stop words."""
+
+
+@pytest.fixture(scope="module")
+def catalog() -> TopicCatalog:
+    return load_topics()
+
+
+@pytest.fixture
+async def library(stores: Stores, catalog: TopicCatalog) -> AsyncIterator[Library]:
+    library = Library(stores.articles, ArticlePipeline(catalog), utc_now)
+    await library.add(draft_from_text(ARMY), added_by="test")
+    await library.add(draft_from_text(UNRELATED), added_by="test")
+    yield library
+
+
+async def titles(library: Library, query: str) -> list[str]:
+    result = await library.search(query, limit=5)
+    return [article.title for article in result.articles]
+
+
+ARMY_TITLE = "Le chef d'état-major de l'armée malienne à Bamako"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "l'armée",
+        "l’armée",
+        "L’ARMÉE",
+        "d'état-major",
+        '"Goïta"',
+        "«Goïta»",
+        unicodedata.normalize("NFD", "Goïta"),  # macOS keyboards send decomposed accents
+        unicodedata.normalize("NFD", "l’armée malienne"),
+        "Burkina-Faso",
+        "(Goïta)",
+        "Goïta^",
+        "title:armée",
+        "-armée",
+        "armée*",
+        "Goïta AND Bamako",
+        "NEAR(Goïta Bamako)",
+        "Goïta,Bamako",
+        "arm\x00ée malienne",
+        "œuvre",
+        "oeuvre",
+        "coeur",
+        "Goïta 🙂",
+    ],
+)
+async def test_reader_queries_find_the_article(library: Library, query: str) -> None:
+    assert await titles(library, query) == [ARMY_TITLE], repr(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'", "’", '"', "*", "-", "^", "()", "title:", "NEAR", "AND OR NOT", "🙂🙂", "\x00",
+        "le la les de", "l' d' qu'", "a" * 4000, "Goïta " * 800, "x" * 10_000,
+    ],
+)  # fmt: skip
+async def test_queries_without_a_useful_word_run_and_find_nothing_odd(
+    library: Library, query: str
+) -> None:
+    result = await library.search(query, limit=5)
+    if not result.terms:
+        assert result.articles == []
+    else:
+        assert all(article.title in (ARMY_TITLE,) for article in result.articles), repr(query)
+
+
+def test_search_terms_are_folded_words_only() -> None:
+    assert search_terms("L’Armée « GOÏTA » title:x NEAR(") == ["armee", "goita", "title", "near"]
+    assert search_terms(unicodedata.normalize("NFD", "Goïta")) == ["goita"]
+    assert search_terms("le la les") == []
+    assert len(search_terms(" ".join(f"mot{i}" for i in range(100)))) == 12
+
+
+def test_fts_query_quotes_whatever_it_is_given() -> None:
+    # Terms normally come from search_terms, but the store must not trust its callers.
+    query = fts_query(['a"b', "goita"])
+    assert query.count('"') % 2 == 0
+    assert '"a""b"' in query
+
+
+def nasty_query(rng: random.Random) -> str:
+    pieces = [rng.choice(NASTY_PIECES) for _ in range(rng.randint(1, 12))]
+    if rng.random() < 0.5:
+        pieces.insert(rng.randrange(len(pieces) + 1), rng.choice(["Goïta", "armée", "coton"]))
+    if rng.random() < 0.3:
+        pieces.append(chr(rng.randint(0x20, 0x2FFFF)))
+    return "".join(pieces) if rng.random() < 0.5 else " ".join(pieces)
+
+
+async def test_hundreds_of_nasty_queries_never_fail(library: Library) -> None:
+    rng = random.Random(11)
+    for _ in range(400):
+        query = nasty_query(rng)
+        result = await library.search(query, limit=5)
+        assert len(result.articles) <= 5, repr(query)
+        broad = await library.search(query, limit=5, broadened=True)
+        assert len(broad.articles) <= 5, repr(query)
+    assert await library.count() == 2
+
+
+SEPARATORS = st.lists(
+    st.sampled_from([p for p in NASTY_PIECES if not any(c.isalnum() for c in p)])
+    | st.characters(exclude_categories=("L", "N")),
+    max_size=8,
+).map("".join)
+"""Anything but letters and digits: syntax, quotes, controls, marks, emoji, separators."""
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    before=SEPARATORS,
+    after=SEPARATORS,
+    word=st.sampled_from(["Goïta", "l’armée", "BAMAKO", "oeuvre", "cœur"]).flatmap(
+        lambda word: st.sampled_from([word, unicodedata.normalize("NFD", word)])
+    ),
+)
+async def test_a_word_wrapped_in_any_syntax_still_finds_its_article(
+    before: str, after: str, word: str
+) -> None:
+    """Property: whatever non-letters surround a word of the article, the article is found."""
+    with tempfile.TemporaryDirectory() as folder:
+        stores = await open_sqlite(Path(folder) / "search.db", utc_now)
+        try:
+            library = Library(stores.articles, ArticlePipeline(load_topics()), utc_now)
+            await library.add(draft_from_text(ARMY), added_by="test")
+            query = f"{before} {word} {after}"
+            assert await titles(library, query) == [ARMY_TITLE], repr(query)
+        finally:
+            await stores.close()
