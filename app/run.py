@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import nullcontext
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from bot.application import ALLOWED_UPDATES, build_application
 from bot.context import BotApplication
 from bot.handlers import COMMAND_NAMES
 from core.clock import Clock, utc_now
+from storage.locks import polling_lock
 from storage.stores import Stores
 
 logger = logging.getLogger(__name__)
@@ -68,17 +70,20 @@ def run_bot(config: Config) -> None:
     token = bot_token(config)
     application = build_bot(config, token)
     telegram = config.telegram
-    logger.info("Starting in %s mode against %s", telegram.mode, telegram.base_url)
-    if telegram.mode == "webhook":
-        secret = os.environ.get(telegram.webhook_secret_env) or None
-        application.run_webhook(
-            listen=telegram.webhook_listen,
-            port=telegram.webhook_port,
-            # The local server listens on the public URL's path (behind a reverse proxy).
-            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
-            webhook_url=telegram.webhook_url,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    webhook = telegram.mode == "webhook"
+    # Refuse before touching anything when another process already polls this database.
+    with nullcontext() if webhook else polling_lock(config.database):
+        logger.info("Starting in %s mode against %s", telegram.mode, telegram.base_url)
+        if webhook:
+            secret = os.environ.get(telegram.webhook_secret_env) or None
+            application.run_webhook(
+                listen=telegram.webhook_listen,
+                port=telegram.webhook_port,
+                # The local server listens on the public URL's path (behind a reverse proxy).
+                url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
+                webhook_url=telegram.webhook_url,
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Protocol
 
 from core.clock import Clock
-from digests.ledger import Delivery, Status
+from digests.ledger import Claimant, Delivery, Status
 from digests.stores import DeliveryStore, SubscriberStore
 
 logger = logging.getLogger(__name__)
@@ -76,9 +76,16 @@ class FanOutReport:
     unreachable: int = 0
     rejected: int = 0
     deferred: int = 0
+    expired: int = 0
+    """Digests closed unsent because their reader's day was over."""
 
     def add(self, outcome: Outcome) -> FanOutReport:
         return replace(self, **{outcome.value: getattr(self, outcome.value) + 1})
+
+    def plus(self, other: FanOutReport) -> FanOutReport:
+        return FanOutReport(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(FanOutReport))
+        )
 
 
 MessagesFor = Callable[[Delivery], Awaitable[Sequence[str]]]
@@ -146,16 +153,20 @@ class Courier:
 class FanOut:
     """Delivers pending ledger rows with bounded concurrency, confirming each message at once."""
 
-    def __init__(self, courier: Courier, ledger: DeliveryStore, *, concurrency: int) -> None:
+    def __init__(
+        self, courier: Courier, ledger: DeliveryStore, claimant: Claimant, *, concurrency: int
+    ) -> None:
         self._courier = courier
         self._ledger = ledger
+        self._claimant = claimant
         self._concurrency = concurrency
 
     async def deliver(
         self, deliveries: Sequence[Delivery], messages_for: MessagesFor
     ) -> FanOutReport:
         """Deliver ``deliveries`` with at most ``concurrency`` in flight; one bad row never stops
-        the others. The caller guarantees no other run delivers the same rows."""
+        the others. The rows must be claimed by this fan-out's claimant (``digests.claims``):
+        no other run, in this process or another, sends them meanwhile."""
         queue: asyncio.Queue[Delivery] = asyncio.Queue()
         for delivery in deliveries:
             queue.put_nowait(delivery)
@@ -202,10 +213,15 @@ class FanOut:
                 await self._close(delivery, Status.FAILED, error=f"rejected: {error}")
                 return Outcome.REJECTED
             except RetryLater as error:
-                await self._ledger.note_attempt(delivery.id, str(error), clock())
+                await self._ledger.note_attempt(delivery.id, str(error), clock(), self._claimant)
                 return Outcome.DEFERRED
-            if number < len(messages):
-                await self._ledger.confirm_part(delivery.id, number, clock())
+            if number < len(messages) and not await self._ledger.confirm_part(
+                delivery.id, number, clock(), self._claimant
+            ):
+                # Our lease ran out (the process stalled) and another claimer took the row:
+                # it resumes from the ledger; sending on would repeat its parts.
+                logger.warning("Delivery %d was taken over by another process", delivery.id)
+                return Outcome.DEFERRED
         await self._close(delivery, Status.SENT, parts_sent=len(messages))
         return Outcome.SENT
 
@@ -219,5 +235,10 @@ class FanOut:
     ) -> None:
         # One statement, one commit: a trigger moves the reader's watermark with it.
         await self._ledger.close(
-            delivery.id, status, self._courier.clock(), parts_sent=parts_sent, error=error
+            delivery.id,
+            status,
+            self._courier.clock(),
+            self._claimant,
+            parts_sent=parts_sent,
+            error=error,
         )

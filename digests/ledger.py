@@ -42,6 +42,22 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class Claimant:
+    """One delivering process, as the ledger knows it while it holds claims.
+
+    Every process that delivers (a ``run``, a replica, the chat mode) claims the pending rows it
+    is about to send, in a transaction no other process can also win, and keeps its claims alive
+    with a heartbeat. A process that dies stops beating: once its lease runs out, its rows are
+    free for the next claimer, which resumes them where the ledger says they stand.
+    """
+
+    id: str
+    """Unique per process and start (host, pid and a random part)."""
+    host: str
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewDelivery:
     subscriber_id: int
     kind: Kind

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from content.library import Library
 from core.clock import Clock
+from digests.claims import ClaimRun, this_process
 from digests.compose import Composer, Digest, TopicArticles
 from digests.delivery import Courier, FanOut, FanOutReport, Outcome
-from digests.ledger import DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
 from digests.schedule import candidate_dates, due_digests, local_now
 from digests.selection import FIRST_DIGEST_WINDOW, Selection, select_articles
 from digests.settings import DigestSettings
@@ -44,6 +45,7 @@ class DigestService:
         courier: Courier,
         clock: Clock,
         settings: DigestSettings,
+        claimant: Claimant | None = None,
     ) -> None:
         self.library = library
         self.settings = settings
@@ -53,8 +55,10 @@ class DigestService:
         self._clock = clock
         self._catalog_keys = library.catalog.keys
         self._composer = Composer(library.catalog, max_per_topic=settings.max_articles_per_topic)
-        self._fan_out = FanOut(courier, ledger, concurrency=settings.concurrency)
-        # One fan-out at a time: two runs holding the same pending rows would send them twice.
+        self._claimant = claimant or this_process()
+        self._fan_out = FanOut(courier, ledger, self._claimant, concurrency=settings.concurrency)
+        # One fan-out at a time in this process (claims keep other processes apart): a second
+        # run would find nothing to claim anyway, and would only hold a connection.
         self._delivering = asyncio.Lock()
         self._ticking = asyncio.Lock()
 
@@ -115,7 +119,6 @@ class DigestService:
             logger.debug("Previous digest tick still running; skipping this one")
             return TickReport(due=0, empty=0, expired=0, delivery=FanOutReport())
         async with self._ticking:
-            expired = await self._expire_stale()
             due, empty = await self.claim_due()
             report = await self.deliver_pending()
         if due or report.sent or report.deferred:
@@ -127,7 +130,7 @@ class DigestService:
                 report.unreachable,
                 report.deferred,
             )
-        return TickReport(due=due, empty=empty, expired=expired, delivery=report)
+        return TickReport(due=due, empty=empty, expired=report.expired, delivery=report)
 
     async def claim_due(self) -> tuple[int, int]:
         """Write a ledger row for every digest due now (``pending``, or ``empty`` when there is
@@ -162,37 +165,16 @@ class DigestService:
         await self._ledger.insert(new_rows, self._clock())
         return len(new_rows), sum(row.status is Status.EMPTY for row in new_rows)
 
-    async def _expire_stale(self) -> int:
-        """Close digests still pending from an earlier local day: that day is over for the
-        reader, and the next digest will carry those articles instead."""
-        now = self._clock()
-        pending = await self._ledger.pending()
-        owners = await self._subscribers.get_many(
-            {d.subscriber_id for d in pending if d.kind is Kind.DIGEST}
-        )
-        stale = [
-            delivery
-            for delivery in pending
-            if delivery.kind is Kind.DIGEST
-            and (owner := owners.get(delivery.subscriber_id)) is not None
-            and date.fromisoformat(delivery.edition) < local_now(now, owner.timezone).date()
-        ]
-        for delivery in stale:
-            await self._ledger.close(delivery.id, Status.FAILED, now, error="expired")
-        if stale:
-            logger.warning("Expired %d digests left pending from an earlier day", len(stale))
-        return len(stale)
-
     # --- Delivery --------------------------------------------------------------------------
 
     async def deliver_pending(self) -> FanOutReport:
-        """Send every pending delivery, digests and broadcasts; compose each distinct digest
-        once."""
+        """Send every pending delivery nobody else is sending, digests and broadcasts, batch by
+        claimed batch; compose each distinct digest and load each broadcast once."""
         async with self._delivering:
-            pending = await self._ledger.pending()
-            if not pending:
-                return FanOutReport()
-            owners = await self._subscribers.get_many({d.subscriber_id for d in pending})
+            claims = ClaimRun(
+                self._ledger, self._claimant, self._clock, lease=self.settings.claim_lease
+            )
+            owners: dict[int, Subscriber] = {}
             broadcasts: dict[str, str | None] = {}
 
             async def messages_for(delivery: Delivery) -> tuple[str, ...]:
@@ -205,7 +187,39 @@ class DigestService:
                     return (html,) if html else ()
                 return await self._recompose(delivery, owners[delivery.subscriber_id])
 
-            return await self._fan_out.deliver(pending, messages_for)
+            report = FanOutReport()
+            async with claims.held():
+                while batch := await claims.next_batch():
+                    owners |= await self._subscribers.get_many({d.subscriber_id for d in batch})
+                    current, expired = await self._expire_stale(batch, owners)
+                    delivered = await self._fan_out.deliver(current, messages_for)
+                    report = report.plus(replace(delivered, expired=expired))
+            if report.expired:
+                logger.warning(
+                    "Expired %d digests left pending from an earlier day", report.expired
+                )
+            return report
+
+    async def _expire_stale(
+        self, batch: Sequence[Delivery], owners: dict[int, Subscriber]
+    ) -> tuple[list[Delivery], int]:
+        """Close the claimed digests of an earlier local day (that day is over for the reader,
+        and the next digest carries those articles instead); return the others."""
+        now = self._clock()
+        current = []
+        for delivery in batch:
+            owner = owners.get(delivery.subscriber_id)
+            if (
+                delivery.kind is Kind.DIGEST
+                and owner is not None
+                and date.fromisoformat(delivery.edition) < local_now(now, owner.timezone).date()
+            ):
+                await self._ledger.close(
+                    delivery.id, Status.FAILED, now, self._claimant, error="expired"
+                )
+            else:
+                current.append(delivery)
+        return current, len(batch) - len(current)
 
     async def _recompose(self, delivery: Delivery, owner: Subscriber) -> tuple[str, ...]:
         """The digest a ledger row stands for, composed again from the articles it recorded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.settings import Problem, not_positive
@@ -23,6 +23,13 @@ class DigestSettings:
     """How often the scheduler asks the ledger who is due."""
     concurrency: int = 16
     """Messages in flight at once during a digest fan-out."""
+    claim_lease_seconds: int = 60
+    """How long a delivering process's claims outlive its last heartbeat: after a crash, its
+    unfinished digests are resumed by the next process (or the restarted one) this much later."""
+
+    @property
+    def claim_lease(self) -> timedelta:
+        return timedelta(seconds=self.claim_lease_seconds)
 
     def problems(self) -> list[Problem]:
         """(key, what is wrong) for every value this section cannot work with."""
@@ -31,6 +38,7 @@ class DigestSettings:
                 "max_articles_per_topic": self.max_articles_per_topic,
                 "check_interval_seconds": self.check_interval_seconds,
                 "concurrency": self.concurrency,
+                "claim_lease_seconds": self.claim_lease_seconds,
             }
         )
         try:

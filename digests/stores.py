@@ -8,10 +8,10 @@ whole or not at all, and a confirmed message is committed before the next one le
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from digests.ledger import DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
 from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
 
 
@@ -72,12 +72,33 @@ class DeliveryStore(Protocol):
         ...
 
     async def pending(self) -> list[Delivery]:
-        """Deliveries not yet confirmed, oldest first, with the chat they go to now."""
+        """Deliveries not yet confirmed, oldest first, with the chat they go to now (claimed or
+        not: for reports and tests; delivering goes through ``claim``)."""
         ...
 
-    async def confirm_part(self, delivery_id: int, parts_sent: int, now: datetime) -> None:
+    async def claim(
+        self, claimant: Claimant, now: datetime, *, lease: timedelta, limit: int
+    ) -> list[Delivery]:
+        """Take up to ``limit`` pending deliveries nobody alive holds, oldest first, in one
+        transaction no other process can also win, and renew ``claimant``'s lease."""
+        ...
+
+    async def keep_alive(self, claimant: Claimant, now: datetime, *, lease: timedelta) -> None:
+        """Extend ``claimant``'s lease: its claims stay its own until ``now + lease``."""
+        ...
+
+    async def release(self, claimant: Claimant) -> None:
+        """Give back every claim ``claimant`` still holds (deliveries left pending) and forget
+        it: the next claimer, this process's next run included, takes them at once."""
+        ...
+
+    async def confirm_part(
+        self, delivery_id: int, parts_sent: int, now: datetime, claimant: Claimant
+    ) -> bool:
         """Telegram confirmed message number ``parts_sent`` (1-based) of a multi-part delivery:
-        committed at once, so the ledger never lags behind what the reader received."""
+        committed at once, so the ledger never lags behind what the reader received. False when
+        ``claimant`` no longer holds the row (its lease ran out and another process took it):
+        the caller must stop sending it."""
         ...
 
     async def close(
@@ -85,16 +106,21 @@ class DeliveryStore(Protocol):
         delivery_id: int,
         status: Status,
         now: datetime,
+        claimant: Claimant,
         *,
         parts_sent: int | None = None,
         error: str | None = None,
-    ) -> None:
-        """Close a pending delivery as sent, empty or failed, committed at once; a digest closed
-        ``sent`` moves its reader's watermark in the same commit."""
+    ) -> bool:
+        """Close a pending delivery ``claimant`` holds as sent, empty or failed, committed at
+        once; a digest closed ``sent`` moves its reader's watermark in the same commit. False
+        when the row was no longer pending or no longer ``claimant``'s."""
         ...
 
-    async def note_attempt(self, delivery_id: int, error: str, now: datetime) -> None:
-        """A try failed in a way worth retrying later: count it, keep the row pending."""
+    async def note_attempt(
+        self, delivery_id: int, error: str, now: datetime, claimant: Claimant
+    ) -> None:
+        """A try failed in a way worth retrying later: count it, keep the row pending (and
+        claimed until the end of the run)."""
         ...
 
     async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:

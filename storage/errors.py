@@ -9,3 +9,7 @@ class StorageError(Exception):
 
 class DatabaseTooNew(StorageError):
     """The database was upgraded by a newer version of the bot; using it could corrupt it."""
+
+
+class DatabaseInUse(StorageError):
+    """Another process holds a right on this database that only one process may hold."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from digests.ledger import DayFigures, Delivery, Kind, NewDelivery, Status
-from storage.sqlite.database import SqliteDatabase, stamp
+from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
 from storage.sqlite.schema import StoreSchema, Upgrade
 from storage.sqlite.subscribers import AUDIENCE
 
@@ -69,8 +69,62 @@ BEGIN
 END;
 """,
         ),
+        Upgrade(
+            2,
+            "claims: a delivering process takes its rows in a transaction and keeps them alive",
+            """
+-- Who is sending a pending row right now. A claim counts while its claimant's lease runs:
+-- a process that dies stops renewing it, and its rows go to the next claimer.
+ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+
+CREATE TABLE delivery_claimants (
+    id          TEXT PRIMARY KEY,
+    host        TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    alive_until INTEGER NOT NULL    -- Unix time (seconds) the lease runs to
+);
+""",
+        ),
     ),
 )
+
+FORGET_AFTER = timedelta(days=1)
+"""A claimant whose lease ran out this long ago is dropped from the table (its claims already
+count for nothing)."""
+DELIVERY_COLUMNS = (
+    "d.id, d.subscriber_id, s.chat_id, d.kind, d.edition, d.article_ids, d.watermark, "
+    "d.parts_sent, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id"
+)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+async def _beat(tx: Connection, claimant: Claimant, now: datetime, lease: timedelta) -> None:
+    """Record (or renew) ``claimant``'s lease, and forget claimants long dead."""
+    await tx.execute(
+        "INSERT INTO delivery_claimants (id, host, pid, alive_until) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until",
+        (claimant.id, claimant.host, claimant.pid, _epoch(now + lease)),
+    )
+    await tx.execute(
+        "DELETE FROM delivery_claimants WHERE alive_until < ?", (_epoch(now - FORGET_AFTER),)
+    )
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(
+        id=int(row[0]),
+        subscriber_id=int(row[1]),
+        chat_id=int(row[2]),
+        kind=Kind(row[3]),
+        edition=str(row[4]),
+        article_ids=tuple(json.loads(row[5])),
+        watermark=row[6],
+        parts_sent=int(row[7]),
+        attempts=int(row[8]),
+    )
 
 
 class SqliteDeliveryStore:
@@ -119,53 +173,89 @@ class SqliteDeliveryStore:
 
     async def pending(self) -> list[Delivery]:
         rows = await self._db.rows(
-            "SELECT d.id, d.subscriber_id, s.chat_id, d.kind, d.edition, d.article_ids, "
-            "d.watermark, d.parts_sent, d.attempts FROM deliveries d "
-            "JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = 'pending' ORDER BY d.id"
+            f"SELECT {DELIVERY_COLUMNS} WHERE d.status = 'pending' ORDER BY d.id"
         )
-        return [
-            Delivery(
-                id=int(row[0]),
-                subscriber_id=int(row[1]),
-                chat_id=int(row[2]),
-                kind=Kind(row[3]),
-                edition=str(row[4]),
-                article_ids=tuple(json.loads(row[5])),
-                watermark=row[6],
-                parts_sent=int(row[7]),
-                attempts=int(row[8]),
-            )
-            for row in rows
-        ]
+        return [_delivery(row) for row in rows]
 
-    async def confirm_part(self, delivery_id: int, parts_sent: int, now: datetime) -> None:
-        await self._db.write(
+    async def claim(
+        self, claimant: Claimant, now: datetime, *, lease: timedelta, limit: int
+    ) -> list[Delivery]:
+        # BEGIN IMMEDIATE takes the file's write lock before the first read: two processes
+        # cannot both see a row free and both take it.
+        async with self._db.transaction() as tx:
+            await _beat(tx, claimant, now, lease)
+            claimed = await self._db.rows(
+                "UPDATE deliveries SET claimed_by = ? WHERE id IN ("
+                "SELECT d.id FROM deliveries d WHERE d.status = 'pending' AND ("
+                "d.claimed_by IS NULL OR NOT EXISTS (SELECT 1 FROM delivery_claimants c "
+                "WHERE c.id = d.claimed_by AND c.alive_until > ?)) ORDER BY d.id LIMIT ?) "
+                "RETURNING id",
+                (claimant.id, _epoch(now), limit),
+                connection=tx,
+            )
+            rows = await self._db.rows(
+                f"SELECT {DELIVERY_COLUMNS} WHERE d.id IN "  # noqa: S608
+                "(SELECT value FROM json_each(?)) ORDER BY d.id",
+                (json.dumps([int(row[0]) for row in claimed]),),
+                connection=tx,
+            )
+        return [_delivery(row) for row in rows]
+
+    async def keep_alive(self, claimant: Claimant, now: datetime, *, lease: timedelta) -> None:
+        async with self._db.transaction() as tx:
+            await _beat(tx, claimant, now, lease)
+
+    async def release(self, claimant: Claimant) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = ?", (claimant.id,)
+            )
+            await tx.execute("DELETE FROM delivery_claimants WHERE id = ?", (claimant.id,))
+
+    async def confirm_part(
+        self, delivery_id: int, parts_sent: int, now: datetime, claimant: Claimant
+    ) -> bool:
+        changed = await self._db.write(
             "UPDATE deliveries SET parts_sent = ?, updated_at = ? "
-            "WHERE id = ? AND status = 'pending'",
-            (parts_sent, stamp(now), delivery_id),
+            "WHERE id = ? AND status = 'pending' AND claimed_by = ?",
+            (parts_sent, stamp(now), delivery_id, claimant.id),
         )
+        return changed == 1
 
     async def close(
         self,
         delivery_id: int,
         status: Status,
         now: datetime,
+        claimant: Claimant,
         *,
         parts_sent: int | None = None,
         error: str | None = None,
-    ) -> None:
-        await self._db.write(
+    ) -> bool:
+        changed = await self._db.write(
             "UPDATE deliveries SET status = ?, parts_sent = coalesce(?, parts_sent), "
             "last_error = ?, updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at "
-            "END WHERE id = ? AND status = 'pending'",
-            (status.value, parts_sent, error, stamp(now), status.value, stamp(now), delivery_id),
+            "END, claimed_by = NULL WHERE id = ? AND status = 'pending' AND claimed_by = ?",
+            (
+                status.value,
+                parts_sent,
+                error,
+                stamp(now),
+                status.value,
+                stamp(now),
+                delivery_id,
+                claimant.id,
+            ),
         )
+        return changed == 1
 
-    async def note_attempt(self, delivery_id: int, error: str, now: datetime) -> None:
+    async def note_attempt(
+        self, delivery_id: int, error: str, now: datetime, claimant: Claimant
+    ) -> None:
         await self._db.write(
             "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ? "
-            "WHERE id = ?",
-            (error, stamp(now), delivery_id),
+            "WHERE id = ? AND claimed_by = ?",
+            (error, stamp(now), delivery_id, claimant.id),
         )
 
     async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:

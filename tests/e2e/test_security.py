@@ -350,6 +350,8 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("storage/sqlite/articles.py", "latest", "_ARTICLE_COLUMNS"),
         ("storage/sqlite/articles.py", "search", "_ARTICLE_COLUMNS"),
         ("storage/sqlite/database.py", "_configure", "BUSY_TIMEOUT_MS"),
+        ("storage/sqlite/deliveries.py", "claim", "DELIVERY_COLUMNS"),
+        ("storage/sqlite/deliveries.py", "pending", "DELIVERY_COLUMNS"),
         ("storage/sqlite/deliveries.py", "queue_broadcast", "AUDIENCE"),
         ("storage/sqlite/deliveries.py", "recorded_digests", "placeholders"),
         ("storage/sqlite/schema.py", "_adopt_legacy_layout", "USER_VERSION_MARK"),

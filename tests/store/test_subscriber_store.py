@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from core.clock import utc_now
-from digests.ledger import Kind, NewDelivery, Status
+from digests.ledger import Claimant, Kind, NewDelivery, Status
 from digests.subscribers import NewChat, NewSubscriber, adding, toggling
 from storage.sqlite import SCHEMAS, stores_on
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.schema import upgrade
 from storage.stores import Stores
 
+ME = Claimant("host:1:a", "host", 1)
+OTHER = Claimant("host:2:b", "host", 2)
+LEASE = timedelta(seconds=60)
 NOW = datetime(2025, 6, 23, 8, 0, tzinfo=UTC)
 KEYS = ("aes", "mali", "niger")
 PRIVATE = NewChat("private", time(7, 0), "Africa/Bamako")
@@ -111,11 +114,13 @@ async def test_ledger_rows_are_unique_and_closing_moves_the_watermark(stores: St
     assert pending.article_ids == (3, 4) and pending.chat_id == 5
     assert await ledger.recorded_digests([date(2025, 6, 23)]) == {(reader.id, date(2025, 6, 23))}
     assert await ledger.has_digest(reader.id, date(2025, 6, 23))
-    await ledger.confirm_part(pending.id, 1, NOW)
-    await ledger.note_attempt(pending.id, "timeout", NOW)
+    [claimed] = await ledger.claim(ME, NOW, lease=LEASE, limit=10)
+    assert claimed == pending
+    assert await ledger.confirm_part(pending.id, 1, NOW, ME)
+    await ledger.note_attempt(pending.id, "timeout", NOW, ME)
     [again] = await ledger.pending()
     assert (again.parts_sent, again.attempts) == (1, 1)
-    await ledger.close(pending.id, Status.SENT, NOW, parts_sent=2)
+    assert await ledger.close(pending.id, Status.SENT, NOW, ME, parts_sent=2)
     assert await ledger.pending() == []
     moved = await stores.subscribers.get(5)
     assert moved is not None and moved.digest_watermark == 4
@@ -163,3 +168,42 @@ async def test_a_setting_is_read_back_while_another_query_is_open(tmp_path: Path
         assert subscriber.topics == ("mali",)
     finally:
         await stores.close()
+
+
+async def pending_digests(stores: Stores, count: int) -> list[int]:
+    await stores.subscribers.add_many(
+        [NewSubscriber(chat, "private", time(7, 0), "UTC") for chat in range(1, count + 1)], NOW
+    )
+    readers = [await stores.subscribers.get(chat) for chat in range(1, count + 1)]
+    rows = [NewDelivery(r.id, Kind.DIGEST, "2025-06-23", Status.PENDING) for r in readers if r]
+    await stores.deliveries.insert(rows, NOW)
+    return [d.id for d in await stores.deliveries.pending()]
+
+
+async def test_a_claimed_row_belongs_to_one_claimant_until_its_lease_runs_out(
+    stores: Stores,
+) -> None:
+    ledger = stores.deliveries
+    ids = await pending_digests(stores, 3)
+    first = await ledger.claim(ME, NOW, lease=LEASE, limit=2)
+    assert [d.id for d in first] == ids[:2]
+    # Another process sees only what nobody alive holds, and cannot confirm or close the rest.
+    assert [d.id for d in await ledger.claim(OTHER, NOW, lease=LEASE, limit=10)] == ids[2:]
+    assert await ledger.claim(OTHER, NOW, lease=LEASE, limit=10) == []
+    assert not await ledger.confirm_part(ids[0], 1, NOW, OTHER)
+    assert not await ledger.close(ids[0], Status.SENT, NOW, OTHER)
+    # A beat keeps the claims; once the lease has run out without one, they are free again.
+    await ledger.keep_alive(ME, NOW + LEASE / 2, lease=LEASE)
+    assert await ledger.claim(OTHER, NOW + LEASE, lease=LEASE, limit=10) == []
+    later = NOW + LEASE * 2
+    assert [d.id for d in await ledger.claim(OTHER, later, lease=LEASE, limit=10)] == ids[:2]
+    assert not await ledger.confirm_part(ids[0], 1, later, ME)  # the late claimer stops
+    assert await ledger.close(ids[0], Status.SENT, later, OTHER)
+
+
+async def test_released_claims_are_free_at_once(stores: Stores) -> None:
+    ledger = stores.deliveries
+    ids = await pending_digests(stores, 2)
+    await ledger.claim(ME, NOW, lease=LEASE, limit=10)
+    await ledger.release(ME)
+    assert [d.id for d in await ledger.claim(OTHER, NOW, lease=LEASE, limit=10)] == ids

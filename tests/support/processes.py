@@ -1,0 +1,119 @@
+"""Real bot processes on one database file: their config, their subscribers, what they sent."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from app.config import Config
+from app.services import open_services
+from core.clock import utc_now
+from fake_bot_api import DEFAULT_TOKEN, LocalBotApi
+from storage.settings import DatabaseSettings
+from tests.support.factories import NoSending, readers, seed_subscribers
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGEST_TITLE = "Votre revue du"
+
+
+def quiet_zone(now: datetime) -> str:
+    """A fixed-offset zone where it is early afternoon now: far from midnight, so the local
+    date cannot change during the test."""
+    offset = (14 - now.hour) % 24
+    offset = offset - 24 if offset > 12 else offset
+    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def write_config(
+    path: Path,
+    api: LocalBotApi,
+    database: Path,
+    *,
+    concurrency: int,
+    lease_seconds: int = 60,
+    webhook_port: int | None = None,
+) -> None:
+    """A config for a real ``run`` process: polling, or a webhook on ``webhook_port``."""
+    webhook = (
+        ""
+        if webhook_port is None
+        else f'mode = "webhook"\nwebhook_url = "http://127.0.0.1:{webhook_port}/telegram"\n'
+        f"webhook_port = {webhook_port}\n"
+    )
+    path.write_text(
+        f"""
+[telegram]
+base_url = "{api.base_url}"
+base_file_url = "{api.base_file_url}"
+rate_limit_per_second = 300.0
+request_timeout_seconds = 5.0
+{webhook}
+[database]
+path = "{database}"
+
+[digest]
+check_interval_seconds = 1
+concurrency = {concurrency}
+claim_lease_seconds = {lease_seconds}
+
+[logging]
+level = "INFO"
+""",
+        encoding="utf-8",
+    )
+
+
+async def prepare_store(database: Path, zone: str, subscribers: int) -> list[int]:
+    """The seed article and ``subscribers`` readers whose digest is due now."""
+    config = Config(database=DatabaseSettings(path=database))
+    async with open_services(config, NoSending(), utc_now):
+        pass  # creates the file and loads the seed article
+    chat_ids = list(range(50_000, 50_000 + subscribers))
+    yesterday = utc_now() - timedelta(days=1)
+    await seed_subscribers(
+        database, readers(chat_ids, delivery_time=time(0, 0), timezone=zone, since=yesterday)
+    )
+    return chat_ids
+
+
+@contextmanager
+def bot_process(config: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN}
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def confirmed(database: Path) -> set[int]:
+    """Chats whose digest the ledger records as sent."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT s.chat_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id "
+            "WHERE d.kind = 'digest' AND d.status = 'sent'"
+        )
+        return {int(row[0]) for row in rows}
+
+
+def delivered(api: LocalBotApi) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for message in api.sent_messages():
+        if DIGEST_TITLE in message.text:
+            counts[message.chat_id] = counts.get(message.chat_id, 0) + 1
+    return counts
