@@ -1,16 +1,21 @@
 """``python -m bot chat``: try the bot in a terminal, without Telegram.
 
 The same Application and handlers run against a local Bot API server started in this process
-(real HTTP on 127.0.0.1), on the configured database. You type as a reader (or as an admin with
-``--admin``); the bot's replies print as they arrive, buttons numbered so that typing their
-number presses them. The digest scheduler runs too: set /heure to the next minute to see one.
+(real HTTP on 127.0.0.1). You type as a reader (or as an admin with ``--admin``); the bot's
+replies print as they arrive, buttons numbered so that typing their number presses them. The
+digest scheduler runs too: set /heure to the next minute to see one.
+
+It never changes what real readers receive: it works on its own file beside the configured one
+(``sahel-digest-chat.db``), and a ``--database`` that real readers depend on is only read, its
+articles copied to a scratch file for the session.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import replace
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.config import Config
@@ -18,6 +23,7 @@ from app.run import build_bot
 from app.terminal import html_to_terminal
 from bot.application import start_in_process, stop_in_process
 from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi, SentMessage
+from storage.sqlite.snapshot import copy_articles, has_readers
 from ui import french
 
 READER_ID = 100_001
@@ -114,7 +120,41 @@ async def _read_message(prompt: str) -> str | None:
         lines.append(line[:-1].rstrip())
 
 
+@dataclass(frozen=True, slots=True)
+class ChatDatabase:
+    path: Path
+    """The file the session opens (and may write)."""
+    banner: str
+    """Says which file that is, in the session's first lines."""
+
+
+def own_database(configured: Path) -> Path:
+    """The chat mode's own file, beside the configured one: ``sahel-digest-chat.db``."""
+    return configured.with_name(f"{configured.stem}-chat{configured.suffix or '.db'}")
+
+
+def chat_database(configured: Path, requested: Path | None, scratch: Path) -> ChatDatabase:
+    """Where the session works: its own file, ``requested`` when only the chat mode uses it,
+    or a copy of the articles of ``requested`` (into ``scratch``) when it is the configured
+    database or has readers of its own."""
+    if requested is None:
+        path = own_database(configured)
+        return ChatDatabase(path, french.CHAT_OWN_DATABASE.format(path=path))
+    if requested.resolve() == configured.resolve() or has_readers(requested, {READER_ID}):
+        copy_articles(requested, scratch)
+        return ChatDatabase(scratch, french.CHAT_COPIED_DATABASE.format(path=requested))
+    return ChatDatabase(requested, french.CHAT_OWN_DATABASE.format(path=requested))
+
+
 async def chat(config: Config, *, admin: bool, database: Path | None, color: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="sahel-chat-") as scratch:
+        where = await asyncio.to_thread(
+            chat_database, config.database.path, database, Path(scratch) / "articles.db"
+        )
+        await _chat_on(config.with_database(where.path), where.banner, admin=admin, color=color)
+
+
+async def _chat_on(config: Config, banner: str, *, admin: bool, color: bool) -> None:
     user = FakeUser(READER_ID, "Vous", username="vous")
     async with LocalBotApi() as api:
         telegram = replace(
@@ -124,14 +164,13 @@ async def chat(config: Config, *, admin: bool, database: Path | None, color: boo
             admins=(*config.telegram.admins, user.id) if admin else config.telegram.admins,
         )
         local = replace(config, telegram=telegram)
-        if database is not None:
-            local = local.with_database(database)
         application = build_bot(local, DEFAULT_TOKEN, private_chat_interval=0.0)
         session = ChatSession(api, user, color=color)
         await start_in_process(application)
         try:
             help_text = french.CHAT_HELP.format(document_prefix=DOCUMENT_PREFIX)
             print(help_text + (french.CHAT_ADMIN if admin else ""))
+            print(banner)
             while (line := await _read_message("\nvous> ")) is not None:
                 if not await session.handle(line):
                     break

@@ -41,7 +41,7 @@ def polling_lock(settings: DatabaseSettings) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{os.getpid()}\n")
+        print(os.getpid(), file=handle)
         handle.flush()
         try:
             yield

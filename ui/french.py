@@ -330,3 +330,11 @@ CHAT_BOT_SAID = "\n🤖 Bot{edited} :\n{text}"
 CHAT_EDITED = " (message modifié)"
 CHAT_NO_BUTTON = "(Pas de bouton n° {number}.)"
 CHAT_UNREADABLE_FILE = "(Fichier illisible : {reason}.)"
+CHAT_OWN_DATABASE = (
+    "(Base de données du mode chat : {path}. Vos lecteurs réels n’y sont pas ; "
+    "pour lire les articles d’une autre base, --database CHEMIN.)"
+)
+CHAT_COPIED_DATABASE = (
+    "(Articles lus dans {path}, copiés au démarrage : rien de ce que vous faites ici n’y est "
+    "écrit, et ses lecteurs ne reçoivent rien de ce mode.)"
+)

@@ -356,6 +356,8 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("storage/sqlite/deliveries.py", "recorded_digests", "placeholders"),
         ("storage/sqlite/schema.py", "_adopt_legacy_layout", "USER_VERSION_MARK"),
         ("storage/sqlite/schema.py", "upgrade", "statement"),
+        ("storage/sqlite/snapshot.py", "copy_articles", "table"),
+        ("storage/sqlite/snapshot.py", "has_readers", "placeholders"),
         ("storage/sqlite/subscribers.py", "_select", "_COLUMNS"),
         ("storage/sqlite/subscribers.py", "_select", "where"),
         ("storage/sqlite/subscribers.py", "_topics_of", "placeholders"),
