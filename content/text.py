@@ -53,6 +53,11 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word ``word_count`` counts starts and ends, so text can be cut by words."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
 def looks_binary(data: bytes) -> bool:
     """Tell whether raw bytes are a binary file rather than text (NUL bytes or many controls)."""
     if b"\x00" in data[:8192]:

@@ -60,11 +60,9 @@ def article_card(
     with_command: bool = True,
 ) -> str:
     """A compact card: title, byline, summary, link; « Aussi : … » names the other topics."""
-    lines = [
-        f"<b>{escape(clip(article.title, TITLE_MAX_CHARS))}</b>",
-        f"<i>{byline(article)}</i>",
-        escape(clip(article.summary, SUMMARY_MAX_CHARS)),
-    ]
+    lines = [f"<b>{escape(clip(article.title, TITLE_MAX_CHARS))}</b>", f"<i>{byline(article)}</i>"]
+    if article.summary.strip():  # articles stored before summaries were guaranteed may lack one
+        lines.append(escape(clip(article.summary, SUMMARY_MAX_CHARS)))
     links = link_line(article, with_command=with_command)
     if links:
         lines.append(links)

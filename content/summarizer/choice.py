@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from content.summarizer.fallback import clip_to_words, is_readable, lines_summary
 from content.summarizer.features import (
     SENTENCE_TRAITS,
     Article,
@@ -77,16 +78,20 @@ def summarize(
 ) -> str:
     """Return the sentences of ``body`` that best summarise it, in article order.
 
-    Sentences are never cut: the summary stays within ``max_words`` unless no sentence fits (then
-    the best single sentence comes whole) and reaches ``min_words`` when some choice allows it.
-    A body without any complete sentence yields "": the title already says what there is, and a
-    heading or a truncated fragment would mislead. ``model`` defaults to the shipped weights.
+    Sentences are never cut when some choice fits: the summary stays within ``max_words`` and
+    reaches ``min_words`` when some choice allows it. It is never empty when the article has
+    anything readable, and never over ``max_words``: when no sentence fits, the best one is cut
+    with « … »; when the body has no usable sentence (a list, headings, one run-on sentence
+    without a full stop), its readable lines stand in; with nothing readable, the title (see
+    ``content.summarizer.fallback``). ``model`` defaults to the shipped weights.
     """
     article = read_article(title, within_reading_limit(body))
-    if not article.sentences:
-        return ""
-    chosen = choose_sentences(article, model or load_model(), min_words, max_words)
-    return " ".join(article.sentences[i].text for i in chosen)
+    if article.sentences:
+        chosen = choose_sentences(article, model or load_model(), min_words, max_words)
+        summary = " ".join(article.sentences[i].text for i in chosen)
+        if is_readable(summary):
+            return clip_to_words(summary, max_words)
+    return lines_summary(title, within_reading_limit(body), max_words)
 
 
 def choose_sentences(

@@ -11,8 +11,9 @@ import unicodedata
 from pathlib import Path
 
 from content.models import ArticleDraft
+from content.text import word_count
 from tests.e2e.test_cli import run_cli, write_config
-from tests.support.harness import READER, BotHarness
+from tests.support.harness import ADMIN, READER, BotHarness
 
 ARMY_TITLE = "Le chef d'état-major de l'armée malienne à Bamako"
 ARMY_BODY = (
@@ -20,6 +21,11 @@ ARMY_BODY = (
     "Burkina-Faso et du Niger. Assimi Goïta a salué « une œuvre commune ». Les discussions ont "
     "porté sur la sécurité des frontières."
 )
+
+
+def plain(text: str) -> str:
+    """Bot text with French no-break spaces as plain ones, to compare with what tests type."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def store_rows(database: Path) -> list[tuple[object, ...]]:
@@ -78,3 +84,39 @@ def test_cli_search_finds_words_behind_typographic_apostrophes(tmp_path: Path) -
         found = run_cli("articles", "--search", query, "--config", "config.toml", cwd=tmp_path)
         assert found.returncode == 0, found.stderr
         assert "Assimi Goïta" in found.stdout, query
+
+
+# --- summaries are never empty ------------------------------------------------------------------
+
+SCHOOL_LIST = (
+    "Réforme de l'école malienne : ce qui change\n"
+    "- Reprise des cours le 2 octobre dans les écoles de Bamako\n"
+    "- Nouveaux manuels en langues nationales\n"
+    "- Recrutement de 5 000 enseignants contractuels au Mali"
+)
+ENDLESS_SENTENCE = "Le sommet de Niamey en une phrase\n" + " ".join(
+    f"les délégués du Mali et du Niger ont évoqué la question numéro {n}, sans conclure"
+    for n in range(1, 25)
+)
+
+
+async def test_added_articles_without_sentences_get_a_summary_in_the_reply_store_and_digest(
+    bot: BotHarness,
+) -> None:
+    await bot.send(READER, "/abonner tout")
+    answer = plain((await bot.send(ADMIN, f"/ajouter {SCHOOL_LIST}")).text)
+    assert "Article n° 2 enregistré" in answer
+    assert "Reprise des cours le 2 octobre" in answer.split("Résumé", 1)[1]
+    endless = plain((await bot.send(ADMIN, f"/ajouter {ENDLESS_SENTENCE}")).text)
+    assert "Article n° 3 enregistré" in endless
+    rows = store_rows(bot.config.database.path)
+    summaries = {row[0]: str(row[2]) for row in rows}
+    assert summaries[2].startswith("Reprise des cours le 2 octobre")
+    assert summaries[3].startswith("les délégués du Mali") and summaries[3].endswith("…")
+    assert 0 < word_count(summaries[3]) <= 60
+    digest = await bot.send(READER, "/digest")
+    for article_id in (2, 3):
+        card = digest.text.split(f"/article {article_id}")[0].rsplit("\n\n", 1)[-1]
+        lines = [line for line in card.split("\n") if line.strip()]
+        assert len(lines) >= 3, card  # title, byline, summary
+        assert summaries[article_id][:40] in card
