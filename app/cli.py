@@ -226,6 +226,9 @@ async def preview_digest(
         )
     window = timedelta(days=max(days, 1))
     digest = await services.digests.preview(keys, day=day, window=window)
+    if not digest.messages:
+        print(f"nothing would be sent on {digest.day.isoformat()}: no new article on these topics")
+        return
     color = sys.stdout.isatty()
     for index, message in enumerate(digest.messages):
         if index:

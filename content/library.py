@@ -141,14 +141,19 @@ class Library:
         after_id: int,
         added_since: datetime | None,
         per_topic: int,
+        added_until: datetime | None = None,
     ) -> Candidates:
         """The newest articles on each topic with an id above ``after_id`` (and, when given,
-        added since ``added_since``).
+        added since ``added_since`` and no later than ``added_until``).
 
         The newest id is read first: an article stored while the topics are read waits for the
         next digest instead of being covered by the watermark without having been shown.
         """
-        newest = await self.store.newest_id()
+        newest = await (
+            self.store.newest_id()
+            if added_until is None
+            else self.store.newest_id_before(added_until)
+        )
         ids_by_topic = {
             key: await self.store.newest_on_topic(
                 key,

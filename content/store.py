@@ -54,6 +54,11 @@ class ArticleStore(Protocol):
         count "new" from there, so ids are never reused."""
         ...
 
+    async def newest_id_before(self, moment: datetime) -> int:
+        """The highest id of an article added at or before ``moment`` (0 if none): what the
+        store's newest id was then, for a digest as it stood on another day."""
+        ...
+
     async def newest_on_topic(
         self,
         topic: str,

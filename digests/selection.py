@@ -33,13 +33,21 @@ async def select_articles(
     now: datetime,
     max_per_topic: int,
     window: timedelta = FIRST_DIGEST_WINDOW,
+    as_of: datetime | None = None,
 ) -> Selection:
     """The candidate articles of a digest: newer than the reader's watermark, or without one,
-    added within ``window`` before ``now``. More than a digest shows is fine: composition picks."""
+    added within ``window`` before ``now``. More than a digest shows is fine: composition picks.
+
+    ``as_of`` leaves out articles added after that moment: the digest of another day as the
+    scheduler would have composed it then (``now`` is that moment too)."""
     since = now - window if watermark is None else None
     wanted = max_per_topic * max(len(topic_keys), 1)
     candidates = await library.candidates(
-        topic_keys, after_id=watermark or 0, added_since=since, per_topic=wanted
+        topic_keys,
+        after_id=watermark or 0,
+        added_since=since,
+        per_topic=wanted,
+        added_until=as_of,
     )
     unique_ids = sorted({i for ids in candidates.ids_by_topic.values() for i in ids})
     found = {article.id: article for article in await library.get_many(unique_ids)}

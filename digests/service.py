@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from content.library import Library
 from core.clock import Clock
@@ -19,7 +19,7 @@ from digests.claims import ClaimRun, this_process
 from digests.compose import Composer, Digest, TopicArticles
 from digests.delivery import Courier, FanOut, FanOutReport, Outcome
 from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
-from digests.schedule import candidate_dates, due_digests, local_now
+from digests.schedule import candidate_dates, delivery_moment, due_digests, local_now
 from digests.selection import FIRST_DIGEST_WINDOW, Selection, select_articles
 from digests.settings import DigestSettings
 from digests.stores import DeliveryStore, SubscriberStore
@@ -71,24 +71,36 @@ class DigestService:
         day: date | None = None,
         window: timedelta = FIRST_DIGEST_WINDOW,
     ) -> Digest:
-        """The digest a new reader of ``topic_keys`` would get now (articles added within
-        ``window``), dated ``day`` (default: today in the default time zone). Writes nothing."""
-        now = self._clock()
-        selection = await self._selection(topic_keys, None, window)
-        day = day or local_now(now, self.settings.default_timezone).date()
-        return self._composer.compose(day, selection.sections, send_when_empty=True)
+        """What the scheduler sends on ``day`` (default: today) to a new reader of
+        ``topic_keys`` with the default hour and zone: the articles added within ``window``
+        before that hour, composed as the tick composes them. Writes nothing."""
+        settings = self.settings
+        zone = settings.default_timezone
+        day = day or local_now(self._clock(), zone).date()
+        moment = delivery_moment(day, settings.default_time, zone)
+        selection = await self._selection(topic_keys, None, window, now=moment, as_of=moment)
+        return self._compose(day, selection.sections)
 
     async def digest_now(self, chat_id: int) -> Digest:
-        """Today's digest for a chat, as the scheduler would send it (all topics for a chat
-        without a subscription). It changes nothing: the scheduled digest still comes."""
+        """Today's digest for a chat, as the scheduler sends it (for a chat without a
+        subscription, the last day's articles on every topic), « Rien de neuf » rather than
+        nothing. Once today's digest is recorded it
+        is that very digest, however often it is asked. It changes nothing: the scheduled digest
+        still comes."""
         current = await self._subscribers.get(chat_id)
         if current is None or not current.subscribed:
-            return await self.preview(self._catalog_keys)
-        selection = await self._selection(
-            current.topic_keys(self._catalog_keys), current.digest_watermark
-        )
+            # No scheduled digest to match: the last day's articles on every topic, up to now.
+            day = local_now(self._clock(), self.settings.default_timezone).date()
+            sections = (await self._selection(self._catalog_keys, None)).sections
+            return self._composer.compose(day, sections, send_when_empty=True)
         day = local_now(self._clock(), current.timezone).date()
-        return self._composer.compose(day, selection.sections, send_when_empty=True)
+        recorded = await self._ledger.recorded_digest(current.id, day)
+        if recorded is not None:
+            sections = await self._sections(recorded, current)
+        else:
+            topic_keys = current.topic_keys(self._catalog_keys)
+            sections = (await self._selection(topic_keys, current.digest_watermark)).sections
+        return self._composer.compose(day, sections, send_when_empty=True)
 
     async def send_digest_now(self, chat_id: int) -> tuple[Digest, Outcome]:
         digest = await self.digest_now(chat_id)
@@ -99,14 +111,18 @@ class DigestService:
         topic_keys: Sequence[str],
         watermark: int | None,
         window: timedelta = FIRST_DIGEST_WINDOW,
+        *,
+        now: datetime | None = None,
+        as_of: datetime | None = None,
     ) -> Selection:
         return await select_articles(
             self.library,
             topic_keys,
             watermark=watermark,
-            now=self._clock(),
+            now=now or self._clock(),
             max_per_topic=self.settings.max_articles_per_topic,
             window=window,
+            as_of=as_of,
         )
 
     # --- The minute tick -------------------------------------------------------------------
@@ -224,12 +240,17 @@ class DigestService:
     async def _recompose(self, delivery: Delivery, owner: Subscriber) -> tuple[str, ...]:
         """The digest a ledger row stands for, composed again from the articles it recorded
         (deleted ones drop out): the same text after a restart as before it."""
-        found = await self.library.get_many(delivery.article_ids)
-        sections = tuple(
+        sections = await self._sections(delivery.article_ids, owner)
+        return self._compose(date.fromisoformat(delivery.edition), sections).messages
+
+    async def _sections(
+        self, article_ids: Sequence[int], owner: Subscriber
+    ) -> tuple[TopicArticles, ...]:
+        found = await self.library.get_many(article_ids)
+        return tuple(
             TopicArticles(key, [a for a in found if key in a.topic_keys])
             for key in owner.topic_keys(self._catalog_keys)
         )
-        return self._compose(date.fromisoformat(delivery.edition), sections).messages
 
     def _compose(self, day: date, sections: Sequence[TopicArticles]) -> Digest:
         return self._composer.compose(day, sections, send_when_empty=self.settings.send_when_empty)

@@ -66,6 +66,11 @@ class DeliveryStore(Protocol):
 
     async def has_digest(self, subscriber_id: int, day: date) -> bool: ...
 
+    async def recorded_digest(self, subscriber_id: int, day: date) -> tuple[int, ...] | None:
+        """The articles of the reader's digest for local date ``day`` as the ledger recorded
+        it (in any state), or None when that day has no digest yet."""
+        ...
+
     async def insert(self, deliveries: Iterable[NewDelivery], now: datetime) -> None:
         """Record new deliveries; a row that already exists is left untouched (never
         duplicated). A digest recorded ``empty`` moves its reader's watermark at once."""

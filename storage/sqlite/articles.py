@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from content.models import AddedArticle, Article, PreparedArticle, TopicMention
 from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
@@ -243,6 +243,13 @@ class SqliteArticleStore:
             "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'articles'"
         )
         return int(rows[0][0]) if rows else 0
+
+    async def newest_id_before(self, moment: datetime) -> int:
+        rows = await self._db.rows(
+            "SELECT coalesce(max(id), 0) FROM articles WHERE added_at <= ?",
+            (stamp(moment.astimezone(UTC)),),
+        )
+        return int(rows[0][0])
 
     async def newest_on_topic(
         self,

@@ -149,6 +149,14 @@ class SqliteDeliveryStore:
         )
         return bool(rows)
 
+    async def recorded_digest(self, subscriber_id: int, day: date) -> tuple[int, ...] | None:
+        rows = await self._db.rows(
+            "SELECT article_ids FROM deliveries "
+            "WHERE subscriber_id = ? AND kind = 'digest' AND edition = ?",
+            (subscriber_id, day.isoformat()),
+        )
+        return tuple(json.loads(rows[0][0])) if rows else None
+
     async def insert(self, deliveries: Iterable[NewDelivery], now: datetime) -> None:
         rows = [
             (
