@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,12 @@ def zone(name: str) -> ZoneInfo:
 
 def local_now(now: datetime, timezone: str) -> datetime:
     return now.astimezone(zone(timezone))
+
+
+def delivery_moment(day: date, delivery_time: time, timezone: str) -> datetime:
+    """The instant (aware UTC) a digest set for ``delivery_time`` in ``timezone`` is due on the
+    local date ``day``."""
+    return datetime.combine(day, delivery_time, tzinfo=zone(timezone)).astimezone(UTC)
 
 
 def is_due(schedule: DeliverySchedule, now: datetime) -> date | None:
