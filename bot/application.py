@@ -111,7 +111,10 @@ async def publish_commands(application: Application) -> None:  # type: ignore[ty
 
 
 async def digest_tick(context: BotContext) -> None:
-    await context.services.digests.tick()
+    # Application.stop() waits for this job: once it has begun (``running`` turns False at
+    # once), the fan-out ends after the messages in flight instead of sending to everyone.
+    application = context.application
+    await context.services.digests.tick(keep_going=lambda: application.running)
 
 
 def schedule_digests(application: Application, interval_seconds: float) -> None:  # type: ignore[type-arg]

@@ -90,6 +90,12 @@ class FanOutReport:
 
 MessagesFor = Callable[[Delivery], Awaitable[Sequence[str]]]
 """Produces the messages of a delivery (composing the digest or loading the broadcast)."""
+KeepGoing = Callable[[], bool]
+"""False once the process is stopping: a fan-out then ends after the messages in flight."""
+
+
+def always() -> bool:
+    return True
 
 
 class Courier:
@@ -162,11 +168,18 @@ class FanOut:
         self._concurrency = concurrency
 
     async def deliver(
-        self, deliveries: Sequence[Delivery], messages_for: MessagesFor
+        self,
+        deliveries: Sequence[Delivery],
+        messages_for: MessagesFor,
+        keep_going: KeepGoing = always,
     ) -> FanOutReport:
         """Deliver ``deliveries`` with at most ``concurrency`` in flight; one bad row never stops
         the others. The rows must be claimed by this fan-out's claimant (``digests.claims``):
-        no other run, in this process or another, sends them meanwhile."""
+        no other run, in this process or another, sends them meanwhile.
+
+        Once ``keep_going`` says no, each sender finishes the message it has in flight and
+        stops: a stopping process neither waits for the whole fan-out nor cuts a message whose
+        fate it would not know; the rows left stay pending for the next run."""
         queue: asyncio.Queue[Delivery] = asyncio.Queue()
         for delivery in deliveries:
             queue.put_nowait(delivery)
@@ -174,12 +187,12 @@ class FanOut:
 
         async def worker() -> None:
             nonlocal report
-            while not queue.empty():
+            while keep_going() and not queue.empty():
                 delivery = queue.get_nowait()
                 try:
                     # Await first: ``report.add(await …)`` would bind the report before the
                     # await and lose the other workers' counts.
-                    outcome = await self._deliver_one(delivery, messages_for)
+                    outcome = await self._deliver_one(delivery, messages_for, keep_going)
                     report = report.add(outcome)
                 except Exception:
                     logger.exception(
@@ -193,7 +206,9 @@ class FanOut:
                 group.create_task(worker())
         return report
 
-    async def _deliver_one(self, delivery: Delivery, messages_for: MessagesFor) -> Outcome:
+    async def _deliver_one(
+        self, delivery: Delivery, messages_for: MessagesFor, keep_going: KeepGoing
+    ) -> Outcome:
         clock = self._courier.clock
         messages = await messages_for(delivery)
         if not messages:
@@ -202,6 +217,8 @@ class FanOut:
             return Outcome.SENT
         chat_id = delivery.chat_id
         for number in range(delivery.parts_sent + 1, len(messages) + 1):
+            if number > delivery.parts_sent + 1 and not keep_going():
+                return Outcome.DEFERRED  # the next run sends the remaining parts
             try:
                 chat_id = await self._courier.send(chat_id, messages[number - 1])
             except ChatUnreachable as error:

@@ -17,7 +17,7 @@ from content.library import Library
 from core.clock import Clock
 from digests.claims import ClaimRun, this_process
 from digests.compose import Composer, Digest, TopicArticles
-from digests.delivery import Courier, FanOut, FanOutReport, Outcome
+from digests.delivery import Courier, FanOut, FanOutReport, KeepGoing, Outcome, always
 from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
 from digests.schedule import candidate_dates, delivery_moment, due_digests, local_now
 from digests.selection import FIRST_DIGEST_WINDOW, Selection, select_articles
@@ -127,7 +127,7 @@ class DigestService:
 
     # --- The minute tick -------------------------------------------------------------------
 
-    async def tick(self) -> TickReport:
+    async def tick(self, keep_going: KeepGoing = always) -> TickReport:
         """Record every digest now due, then deliver everything pending (including rows left by
         a crash or a restart). Safe to run at any time and as often as wanted: a tick that finds
         the previous one still running (a long fan-out) returns at once."""
@@ -136,7 +136,7 @@ class DigestService:
             return TickReport(due=0, empty=0, expired=0, delivery=FanOutReport())
         async with self._ticking:
             due, empty = await self.claim_due()
-            report = await self.deliver_pending()
+            report = await self.deliver_pending(keep_going)
         if due or report.sent or report.deferred:
             logger.info(
                 "Digest tick: %d due (%d empty), %d sent, %d unreachable, %d deferred",
@@ -183,9 +183,10 @@ class DigestService:
 
     # --- Delivery --------------------------------------------------------------------------
 
-    async def deliver_pending(self) -> FanOutReport:
+    async def deliver_pending(self, keep_going: KeepGoing = always) -> FanOutReport:
         """Send every pending delivery nobody else is sending, digests and broadcasts, batch by
-        claimed batch; compose each distinct digest and load each broadcast once."""
+        claimed batch; compose each distinct digest and load each broadcast once. Stops after
+        the messages in flight once ``keep_going`` says no, and gives back the rest."""
         async with self._delivering:
             claims = ClaimRun(
                 self._ledger, self._claimant, self._clock, lease=self.settings.claim_lease
@@ -205,10 +206,10 @@ class DigestService:
 
             report = FanOutReport()
             async with claims.held():
-                while batch := await claims.next_batch():
+                while keep_going() and (batch := await claims.next_batch()):
                     owners |= await self._subscribers.get_many({d.subscriber_id for d in batch})
                     current, expired = await self._expire_stale(batch, owners)
-                    delivered = await self._fan_out.deliver(current, messages_for)
+                    delivered = await self._fan_out.deliver(current, messages_for, keep_going)
                     report = report.plus(replace(delivered, expired=expired))
             if report.expired:
                 logger.warning(
