@@ -262,7 +262,8 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def _deliver_and_report(update: Update, context: BotContext, broadcast_id: int) -> None:
     """Send now rather than at the next tick, then tell the admin how it went."""
-    await context.services.digests.deliver_pending()
+    application = context.application
+    await context.services.digests.deliver_pending(keep_going=lambda: application.running)
     figures = await context.services.broadcasts.figures(broadcast_id)
     text = french.BROADCAST_DONE.format(
         sent=figures[Status.SENT],
