@@ -7,7 +7,7 @@ from pathlib import Path
 from core.clock import Clock
 from storage.sqlite import articles, deliveries, subscribers
 from storage.sqlite.database import SqliteDatabase
-from storage.sqlite.schema import StoreSchema, upgrade
+from storage.sqlite.schema import StoreSchema, refuse_newer, upgrade
 from storage.stores import Stores
 
 SCHEMAS: tuple[StoreSchema, ...] = (articles.SCHEMA, subscribers.SCHEMA, deliveries.SCHEMA)
@@ -17,8 +17,11 @@ SCHEMAS: tuple[StoreSchema, ...] = (articles.SCHEMA, subscribers.SCHEMA, deliver
 async def open_sqlite(path: Path, clock: Clock) -> Stores:
     """Open the file at ``path`` (created if needed), bring its schema up to date and return its
     stores."""
-    database = await SqliteDatabase.open(path)
+    # A file written by a newer bot is refused before anything in it changes (WAL mode included).
+    database = await SqliteDatabase.open(path, wal=False)
     try:
+        await refuse_newer(database, SCHEMAS)
+        await database.use_wal()
         await upgrade(database, SCHEMAS, clock())
     except BaseException:
         await database.close()

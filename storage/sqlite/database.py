@@ -10,6 +10,7 @@ transactions with ``transaction()`` (or ``write()`` for a single statement) and 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -36,7 +37,14 @@ async def _configure(connection: aiosqlite.Connection) -> None:
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: the sqlite3 module must not open transactions behind our back;
     # transaction() issues BEGIN IMMEDIATE itself.
-    connection = await aiosqlite.connect(path, isolation_level=None)
+    connection = aiosqlite.connect(path, isolation_level=None)
+    try:
+        await connection
+    except BaseException:
+        # aiosqlite stops its worker thread on a failed connect without waiting for it: were the
+        # event loop closed first, the thread would die printing a traceback. Wait for it.
+        await asyncio.to_thread(connection._thread.join, BUSY_TIMEOUT_MS / 1000)
+        raise
     try:
         await _configure(connection)
     except BaseException:
@@ -62,6 +70,63 @@ async def _use_wal(connection: aiosqlite.Connection) -> None:
             await asyncio.sleep(BUSY_TIMEOUT_MS / 1000 / WAL_ATTEMPTS)
 
 
+async def _check_writable(connection: aiosqlite.Connection) -> None:
+    """Try a write now, rolled back so that the file is untouched.
+
+    SQLite opens a read-only file, folder or volume without a word and reads it; the refusal
+    would come at the first write, in the middle of the bot's work (a digest recorded, an
+    article half-way through a batch). Better one clear line at start.
+    """
+    await connection.execute("BEGIN IMMEDIATE")
+    try:
+        await connection.execute("CREATE TABLE main.write_check (x)")
+    finally:
+        await connection.execute("ROLLBACK")
+
+
+def _check_location(path: Path) -> None:
+    """Refuse what SQLite would describe poorly ("unable to open database file") or not at all.
+
+    A missing folder is not created: a typo in the path, or a volume that is not mounted, would
+    otherwise start the bot on a new, empty database.
+    """
+    folder = path.parent
+    if path.is_dir():
+        raise StorageError(f"database {path} is a folder, not a database file")
+    if not folder.is_dir():
+        raise StorageError(
+            f"cannot open database {path}: its folder {folder} does not exist "
+            "(create it, or correct the path)"
+        )
+    if path.exists() and not os.access(path, os.R_OK):
+        raise StorageError(f"cannot open database {path}: permission denied (reading it)")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StorageError(f"database {path} is read-only: the bot must be able to write to it")
+    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(f"cannot create database {path}: its folder {folder} is read-only")
+
+
+_MEANINGS = {
+    "SQLITE_BUSY": f"another process has held it locked for more than {BUSY_TIMEOUT_MS // 1000} s",
+    "SQLITE_LOCKED": "another connection holds it locked",
+    "SQLITE_READONLY": "it is read-only: the file, its folder or the disk refuses writes",
+    "SQLITE_CANTOPEN": "the file (or its -wal and -shm companions) cannot be opened",
+    "SQLITE_PERM": "permission denied",
+    "SQLITE_NOTADB": "it is not a SQLite database file",
+    "SQLITE_CORRUPT": "the file is damaged: restore it from a backup",
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_IOERR": "the disk failed to read or write (full, failing or removed?)",
+}
+"""What SQLite's primary error codes mean for whoever runs the bot."""
+
+
+def explain(error: sqlite3.Error) -> str:
+    """SQLite's message, led by what it means to an operator when the error code says so."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    meaning = _MEANINGS.get("_".join(name.split("_")[:2]))
+    return f"{meaning} ({error})" if meaning else str(error)
+
+
 def stamp(moment: datetime) -> str:
     """How instants are stored: ISO 8601 to the second, with the UTC offset."""
     return moment.isoformat(timespec="seconds")
@@ -79,23 +144,39 @@ class SqliteDatabase:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> SqliteDatabase:
-        """Open (creating if needed) the file at ``path`` in WAL mode; the schema is the
-        caller's (``storage.sqlite.schema``)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+    async def open(cls, path: Path, *, wal: bool = True) -> SqliteDatabase:
+        """Open (creating if needed, in a folder that exists) the file at ``path``, checked to
+        accept writes, and switch it to WAL mode unless ``wal`` is False (the caller then calls
+        ``use_wal`` once it knows the file is one it may change). The schema is the caller's
+        (``storage.sqlite.schema``)."""
+        _check_location(path)
         try:
             writer = await _connect(path)
         except sqlite3.Error as error:
-            raise StorageError(f"cannot open database {path}: {error}") from error
+            raise StorageError(f"cannot open database {path}: {explain(error)}") from error
         try:
-            await _use_wal(writer)
+            await _check_writable(writer)
             reader = await _connect(path)
         except BaseException as error:
             await writer.close()
             if isinstance(error, sqlite3.Error):
-                raise StorageError(f"cannot prepare database {path}: {error}") from error
+                raise StorageError(f"cannot open database {path}: {explain(error)}") from error
             raise
-        return cls(path, writer, reader)
+        database = cls(path, writer, reader)
+        if wal:
+            try:
+                await database.use_wal()
+            except BaseException:
+                await database.close()
+                raise
+        return database
+
+    async def use_wal(self) -> None:
+        """Switch the file to WAL mode (it stays so: a file property, kept across opens)."""
+        try:
+            await _use_wal(self._writer)
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open database {self.path}: {explain(error)}") from error
 
     async def close(self) -> None:
         async with self._write_lock:
@@ -113,7 +194,12 @@ class SqliteDatabase:
         ``async with execute`` then ``fetchall`` takes three, and the wait for the thread costs
         more than most of our queries). Reads go through the reader connection, which sees every
         committed write, unless a transaction passes its own ``connection``."""
-        return list(await (connection or self._reader).execute_fetchall(sql, params))
+        try:
+            return list(await (connection or self._reader).execute_fetchall(sql, params))
+        except sqlite3.Error as error:
+            if connection is not None:
+                raise  # the transaction's own handling reports it, and rolls back
+            raise StorageError(f"cannot read database {self.path}: {explain(error)}") from error
 
     async def write(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run one write statement as its own transaction; return the number of rows changed.
@@ -127,7 +213,9 @@ class SqliteDatabase:
             try:
                 cursor = await self._writer.execute(sql, params)
             except sqlite3.Error as error:
-                raise StorageError(f"write failed: {error}") from error
+                raise StorageError(
+                    f"cannot write to database {self.path}: {explain(error)}; nothing was changed"
+                ) from error
             return cursor.rowcount
 
     @asynccontextmanager
@@ -141,7 +229,9 @@ class SqliteDatabase:
             try:
                 await self._writer.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
-                raise StorageError(f"cannot start a write transaction: {error}") from error
+                raise StorageError(
+                    f"cannot write to database {self.path}: {explain(error)}"
+                ) from error
             try:
                 yield self._writer
                 await self._writer.execute("COMMIT")
@@ -149,5 +239,8 @@ class SqliteDatabase:
                 if self._writer.in_transaction:
                     await self._writer.execute("ROLLBACK")
                 if isinstance(error, sqlite3.Error):
-                    raise StorageError(f"write failed and was rolled back: {error}") from error
+                    raise StorageError(
+                        f"cannot write to database {self.path}: {explain(error)}; "
+                        "nothing of this change was kept"
+                    ) from error
                 raise

@@ -110,6 +110,27 @@ async def upgrade(
     return versions
 
 
+async def refuse_newer(database: SqliteDatabase, schemas: Sequence[StoreSchema]) -> None:
+    """Raise ``DatabaseTooNew`` for a file a newer bot wrote, reading only: such a file must be
+    left exactly as it is. (``upgrade`` checks again inside its transactions.)"""
+    tables = await database.rows(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'"
+    )
+    if tables:
+        _refuse_newer(await _versions(database), schemas)
+        return
+    (user_version,) = next(iter(await database.rows("PRAGMA user_version")))
+    _refuse_newer_layout(int(user_version))
+
+
+def _refuse_newer_layout(user_version: int) -> None:
+    if user_version not in LEGACY_VERSIONS and user_version != 0:
+        raise DatabaseTooNew(
+            f"database schema version {user_version} is newer than this code knows; "
+            "upgrade the bot instead of opening this file with an older version"
+        )
+
+
 async def _adopt_legacy_layout(tx: aiosqlite.Connection, now: datetime) -> None:
     """Create ``schema_versions``; in a file of the single-sequence layout, fill it."""
     rows = await tx.execute_fetchall(
@@ -118,11 +139,7 @@ async def _adopt_legacy_layout(tx: aiosqlite.Connection, now: datetime) -> None:
     if rows:
         return
     (user_version,) = next(iter(await tx.execute_fetchall("PRAGMA user_version")))
-    if user_version not in LEGACY_VERSIONS and user_version != 0:
-        raise DatabaseTooNew(
-            f"database schema version {user_version} is newer than this code knows; "
-            "upgrade the bot instead of opening this file with an older version"
-        )
+    _refuse_newer_layout(user_version)
     await tx.execute(_VERSIONS_TABLE)
     for store, version in LEGACY_VERSIONS.get(user_version, {}).items():
         await tx.execute(
