@@ -11,6 +11,7 @@ import tomllib
 import types
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
+from math import isfinite
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -55,7 +56,8 @@ def load_config(path: Path | None = None) -> Config:
             return Config()
         path = DEFAULT_CONFIG_FILE
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows Notepad starts UTF-8 files with a byte order mark.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"configuration file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -122,8 +124,9 @@ def _convert_scalar(key: str, expected: Any, value: Any) -> Any:
             raise ConfigError(f"{key} must be an integer, got {value!r}")
         return value
     if expected is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{key} must be a number, got {value!r}")
+        # TOML has nan and inf; nan passes every "> 0" check, and neither makes a timeout.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
+            raise ConfigError(f"{key} must be a finite number, got {value!r}")
         return float(value)
     if expected is Path:
         if not isinstance(value, str) or not value:

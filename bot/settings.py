@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from core.settings import Problem, not_positive
+
+_ENVIRONMENT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What a shell accepts as a variable name: the token's variable must be one you can set."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +47,24 @@ class TelegramSettings:
                 "request_timeout_seconds": self.request_timeout_seconds,
             }
         )
+        if self.rate_limit_retries < 0:
+            found.append(
+                ("rate_limit_retries", f"must be 0 or more, got {self.rate_limit_retries}")
+            )
+        if not 1 <= self.webhook_port <= 65535:
+            found.append(
+                ("webhook_port", f"must be a port from 1 to 65535, got {self.webhook_port}")
+            )
+        for key in ("token_env", "webhook_secret_env"):
+            name = getattr(self, key)
+            if not _ENVIRONMENT_NAME.fullmatch(name):
+                found.append(
+                    (key, f"must name an environment variable (letters, digits, _), got {name!r}")
+                )
         if self.mode == "webhook" and not self.webhook_url:
             found.append(("webhook_url", 'is required when telegram.mode = "webhook"'))
+        if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
+            found.append(("webhook_url", f"must be an http(s) URL, got {self.webhook_url!r}"))
         for key in ("base_url", "base_file_url"):
             url = getattr(self, key)
             if key == "base_file_url" and not url:

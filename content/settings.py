@@ -40,8 +40,16 @@ class ContentSettings:
     def problems(self) -> list[Problem]:
         """(key, what is wrong) for every value this section cannot work with."""
         found = not_positive(
-            {"summary_min_words": self.summary_min_words, "fetch_max_bytes": self.fetch_max_bytes}
+            {
+                "summary_min_words": self.summary_min_words,
+                "fetch_max_bytes": self.fetch_max_bytes,
+                "fetch_timeout_seconds": self.fetch_timeout_seconds,
+            }
         )
+        if self.fetch_max_redirects < 0:
+            found.append(
+                ("fetch_max_redirects", f"must be 0 or more, got {self.fetch_max_redirects}")
+            )
         if self.summary_max_words < self.summary_min_words:
             found.append(("summary_max_words", "must be at least content.summary_min_words"))
         return found

@@ -72,6 +72,22 @@ def test_values_are_converted() -> None:
         ({"databse": {}}, "[databse]"),
         ({"telegram": {"base_url": "https://api.telegram.org/bot/"}}, "telegram.base_url"),
         ({"telegram": {"mode": "webhook"}}, "telegram.webhook_url"),
+        # Numbers TOML allows but nothing can run with: nan passes every comparison.
+        ({"telegram": {"rate_limit_per_second": float("nan")}}, "telegram.rate_limit_per_second"),
+        ({"telegram": {"request_timeout_seconds": float("inf")}}, "request_timeout_seconds"),
+        ({"content": {"fetch_timeout_seconds": float("nan")}}, "content.fetch_timeout_seconds"),
+        ({"content": {"fetch_timeout_seconds": 0}}, "content.fetch_timeout_seconds"),
+        ({"content": {"fetch_max_redirects": -1}}, "content.fetch_max_redirects"),
+        ({"telegram": {"rate_limit_retries": -1}}, "telegram.rate_limit_retries"),
+        ({"telegram": {"webhook_port": 0}}, "telegram.webhook_port"),
+        ({"telegram": {"webhook_port": 65536}}, "telegram.webhook_port"),
+        ({"telegram": {"token_env": ""}}, "telegram.token_env"),
+        ({"telegram": {"token_env": "MY TOKEN"}}, "telegram.token_env"),
+        ({"telegram": {"webhook_secret_env": "A=B"}}, "telegram.webhook_secret_env"),
+        (
+            {"telegram": {"mode": "webhook", "webhook_url": "ftp://example.org/hook"}},
+            "telegram.webhook_url",
+        ),
     ],
 )
 def test_each_mistake_names_its_key(raw: dict[str, object], named: str) -> None:
@@ -89,3 +105,10 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
     broken.write_text("[telegram\nadmins = [", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(broken)
+
+
+def test_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Windows Notepad starts UTF-8 files with a byte order mark, which TOML does not allow."""
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeff[digest]\ndefault_timezone = \"Africa/Niamey\"\n".encode())
+    assert load_config(path).digest.default_timezone == "Africa/Niamey"
