@@ -28,6 +28,7 @@ import ipaddress
 import logging
 import re
 import socket
+import zlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_USER_AGENT = "SahelDigestBot/0.1 (+https://github.com/sahel-digest/sahel-digest)"
 ACCEPTED_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_CONTENT_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+"""What ``CappedInflater`` decodes; only gzip and deflate are asked for (Accept-Encoding)."""
 _MAX_URL_CHARS = 2048
 _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
@@ -312,6 +315,7 @@ class UrlFetcher:
             headers={
                 "User-Agent": self._policy.user_agent,
                 "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
+                "Accept-Encoding": "gzip, deflate",
                 "Accept-Language": "fr,en;q=0.5",
             },
         )
@@ -382,13 +386,72 @@ class UrlFetcher:
         )
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, decompressed by us (``CappedInflater``) rather than by httpx, whose decoder
+        inflates each network read whole: 200 kB of gzip would become 200 MB in memory before
+        any size check could run."""
         limit = self._policy.max_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        inflater = CappedInflater(response.headers.get("content-encoding", ""), limit)
+        if inflater.identity and declared.isdigit() and int(declared) > limit:
             raise ContentRejected(RejectReason.TOO_LARGE, f"{declared} bytes (limit {limit})")
-        body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise ContentRejected(RejectReason.TOO_LARGE, f"more than {limit} bytes")
-        return bytes(body)
+        async for chunk in response.aiter_raw():
+            inflater.feed(chunk)
+        return inflater.finish()
+
+
+class CappedInflater:
+    """Decompresses a body (identity, gzip or deflate) into at most ``limit`` bytes.
+
+    zlib is asked for no more than the room left at each step (``max_length``), so memory stays
+    within the limit whatever the compression ratio; one byte over it refuses the page.
+    """
+
+    def __init__(self, content_encoding: str, limit: int) -> None:
+        encoding = content_encoding.strip().lower()
+        if encoding not in _CONTENT_ENCODINGS:
+            detail = f"unsupported content encoding {encoding!r}"
+            raise ContentRejected(RejectReason.FETCH_FAILED, detail)
+        self.identity = encoding in ("", "identity")
+        # 47 reads a gzip or a zlib header; « deflate » is zlib-wrapped by the standard, raw
+        # deflate by some servers (tried when the zlib header is missing, as browsers do).
+        self._wbits = zlib.MAX_WBITS | 32
+        self._raw_deflate_allowed = encoding == "deflate"
+        self._inflater: zlib._Decompress | None = None
+        self._limit = limit
+        self._body = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        if self.identity:
+            self._keep(data)
+            return
+        while data:
+            if self._inflater is None:
+                self._inflater = zlib.decompressobj(self._wbits)
+            try:
+                out = self._inflater.decompress(data, self._limit - len(self._body) + 1)
+            except zlib.error as error:
+                if self._raw_deflate_allowed and not self._body and self._wbits > 0:
+                    self._wbits = -zlib.MAX_WBITS
+                    self._inflater = None
+                    continue
+                detail = f"bad compression: {error}"
+                raise ContentRejected(RejectReason.FETCH_FAILED, detail) from error
+            self._raw_deflate_allowed = False
+            self._keep(out)
+            if self._inflater.unconsumed_tail:
+                data = self._inflater.unconsumed_tail
+            elif self._inflater.eof:  # another gzip member may follow (concatenated files)
+                data = self._inflater.unused_data
+                self._inflater = None
+            else:
+                data = b""
+
+    def _keep(self, data: bytes) -> None:
+        self._body += data
+        if len(self._body) > self._limit:
+            raise ContentRejected(RejectReason.TOO_LARGE, f"more than {self._limit} bytes")
+
+    def finish(self) -> bytes:
+        if self._inflater is not None:
+            self._keep(self._inflater.flush())
+        return bytes(self._body)

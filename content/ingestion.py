@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import trafilatura
 
@@ -297,6 +297,19 @@ def draft_from_bytes(
     return draft_from_text(text, title=title, source=source, url=url, published_on=published_on)
 
 
+def check_document(filename: str | None, mime_type: str | None) -> None:
+    """Refuse a sent document from its name alone, before it is downloaded: a PDF, an image or
+    an office file is no text we can read, even when its first bytes look like text. A name
+    without extension is accepted when its declared type is text.
+
+    Raises ``ContentRejected(UNSUPPORTED_FILE)`` with the extension (or type) as detail.
+    """
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if suffix in SUPPORTED_SUFFIXES or (not suffix and (mime_type or "").startswith("text/")):
+        return
+    raise ContentRejected(RejectReason.UNSUPPORTED_FILE, suffix or mime_type or "no extension")
+
+
 def decode_text_bytes(data: bytes) -> str:
     """Decode text bytes: UTF-8 (optional BOM), UTF-16 with BOM, or legacy Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -392,9 +405,41 @@ async def draft_from_url(url: str, fetcher: UrlFetcher) -> ArticleDraft:
 
 
 def draft_from_page(page: FetchedPage) -> ArticleDraft:
-    """Build a draft from a fetched page: HTML goes through trafilatura, plain text as is."""
+    """Build a draft from a fetched page: HTML goes through trafilatura, plain text as is.
+
+    The draft keeps the page's address without its fragment and tracking parameters
+    (``canonical_url``): the store recognises an article by its address too, and the same page
+    shared with « ?utm_source=… » is the same article even when a counter on it changed.
+    """
+    url = canonical_url(page.url)
     if page.content_type == "text/plain":
         return _draft_from_plain_text(
-            page.text, title=None, source=site_from_url(page.url), url=page.url, published_on=None
+            page.text, title=None, source=site_from_url(url), url=url, published_on=None
         )
-    return _draft_from_html(page.text, url=page.url)
+    return _draft_from_html(page.text, url=url)
+
+
+_TRACKING_PARAMETERS = frozenset(
+    "fbclid gclid dclid gbraid wbraid msclkid yclid twclid ttclid igshid igsh mc_cid mc_eid "
+    "_ga _gl xtor xtref ocid cmpid s_cid ref_src at_medium at_campaign at_format at_link "
+    "at_platform at_send_date at_creation at_recipient_id at_recipient_list at_ptr_name "
+    "at_emailtype at_custom1 at_custom2 at_custom3 at_custom4 sr_share".split()
+)
+"""Parameters that say how a reader arrived, not which page: analytics and ad click ids (Google,
+Meta, Microsoft, Mailchimp, AT Internet's « xtor » of French news sites), plus every ``utm_*``."""
+
+
+def canonical_url(url: str) -> str:
+    """``url`` without fragment and tracking parameters; the rest is kept byte for byte (the
+    order and encoding of the other parameters may matter to the site)."""
+    parts = urlsplit(url)
+    kept = [
+        item
+        for item in parts.query.split("&")
+        if item and not _is_tracking(unquote(item.partition("=")[0]).lower())
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
+
+
+def _is_tracking(name: str) -> bool:
+    return name.startswith("utm_") or name in _TRACKING_PARAMETERS

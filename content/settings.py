@@ -23,6 +23,9 @@ class ContentSettings:
     fetch_max_redirects: int = 5
     allow_private_hosts: bool = False
     """Fetch from private and loopback addresses too (tests, an intranet)."""
+    fetch_trusted_hosts: tuple[str, ...] = ()
+    """Host names fetched even at a private address (one intranet news site), while every other
+    host, redirect targets included, is still checked: narrower than ``allow_private_hosts``."""
 
     @property
     def budget(self) -> SummaryBudget:
@@ -35,6 +38,7 @@ class ContentSettings:
             max_bytes=self.fetch_max_bytes,
             max_redirects=self.fetch_max_redirects,
             allow_private_hosts=self.allow_private_hosts,
+            allowed_hosts=frozenset(host.lower().rstrip(".") for host in self.fetch_trusted_hosts),
         )
 
     def problems(self) -> list[Problem]:

@@ -59,8 +59,13 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def looks_binary(data: bytes) -> bool:
-    """Tell whether raw bytes are a binary file rather than text (NUL bytes or many controls)."""
-    if b"\x00" in data[:8192]:
+    """Tell whether raw bytes are a binary file rather than text (NUL bytes or many controls).
+
+    NUL is looked for everywhere (callers cap the size first): a PDF or a text with an image
+    pasted after its first pages starts like text, and its binary tail would otherwise be read
+    as a legacy encoding or refused as « not UTF-8 », which sends the admin the wrong way.
+    """
+    if b"\x00" in data:
         return True
     sample = data[:8192]
     if not sample:

@@ -61,10 +61,17 @@ class BotApiControls:
         *,
         chat: FakeChat | None = None,
         reply_to_message_id: int | None = None,
+        forward_origin: JsonDict | None = None,
     ) -> int:
-        """Queues a user's text message (private chat by default); returns its message_id."""
+        """Queues a user's text message (private chat by default); returns its message_id.
+        ``forward_origin`` (``fake_bot_api.payloads.channel_origin``…) makes it forwarded."""
         return driving.push_message(
-            self.state, user, text, chat=chat, reply_to_message_id=reply_to_message_id
+            self.state,
+            user,
+            text,
+            chat=chat,
+            reply_to_message_id=reply_to_message_id,
+            forward_origin=forward_origin,
         )
 
     def push_callback(

@@ -14,8 +14,10 @@ def push_message(
     *,
     chat: FakeChat | None = None,
     reply_to_message_id: int | None = None,
+    forward_origin: JsonDict | None = None,
 ) -> int:
-    """Queues a text message (commands and links get their entities); returns its message_id."""
+    """Queues a text message (commands and links get their entities); returns its message_id.
+    ``forward_origin`` (``payloads.channel_origin``…) makes it a forwarded message."""
     chat = _enter(state, user, chat)
     message = payloads.user_message(
         message_id=state.next_message_id(chat.id),
@@ -24,6 +26,7 @@ def push_message(
         date=unix_now(),
         text=text,
         reply_to=_replied(state, chat.id, reply_to_message_id),
+        forward_origin=forward_origin,
     )
     state.store_user_message(chat.id, message)
     state.updates.push("message", message)

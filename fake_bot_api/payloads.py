@@ -63,8 +63,10 @@ def user_message(
     reply_to: JsonDict | None = None,
     document: JsonDict | None = None,
     caption: str | None = None,
+    forward_origin: JsonDict | None = None,
 ) -> JsonDict:
-    """A Message a user sent: text (with detected entities) or a document with its caption."""
+    """A Message a user sent: text (with detected entities) or a document with its caption;
+    ``forward_origin`` (see ``channel_origin``) makes it a forwarded message."""
     message: JsonDict = {
         "message_id": message_id,
         "from": sender.to_json(),
@@ -81,7 +83,19 @@ def user_message(
         _attach_entities(message, "caption_entities", caption)
     if reply_to is not None:
         message["reply_to_message"] = reply_to
+    if forward_origin is not None:
+        message["forward_origin"] = forward_origin
     return message
+
+
+def channel_origin(channel: FakeChat, message_id: int, date: int) -> JsonDict:
+    """A MessageOriginChannel: where a message forwarded from a channel post comes from."""
+    return {"type": "channel", "chat": channel.to_json(), "message_id": message_id, "date": date}
+
+
+def user_origin(sender: FakeUser, date: int) -> JsonDict:
+    """A MessageOriginUser: a message forwarded from a person's chat."""
+    return {"type": "user", "sender_user": sender.to_json(), "date": date}
 
 
 def callback_query(

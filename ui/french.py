@@ -143,6 +143,14 @@ UNKNOWN_COMMAND = (
     "Je ne connais pas la commande {command}. Tapez /aide pour voir ce que je sais faire."
 )
 PLAIN_TEXT_SEARCH = "🔎 Je cherche « {query} » dans les articles. (Les commandes : /aide)"
+FORWARDED_HINT = (
+    "📨 Je ne cherche pas dans les messages transférés. Pour chercher, tapez quelques mots "
+    "ou /recherche MOTS ; les commandes : /aide"
+)
+FORWARDED_HINT_ADMIN = (
+    "📨 Message transféré reçu. Pour l’enregistrer comme article, répondez-lui /ajouter ; "
+    "ajoutez #sujet ou « résumé : … » sur une ligne à part pour les imposer."
+)
 
 # --- Reading ----------------------------------------------------------------------------------
 
@@ -258,6 +266,7 @@ ADD_SUMMARY_TOO_LONG = (
     "Le résumé imposé est trop long ({length} caractères, {maximum} au plus). Rien n'a été ajouté."
 )
 NO_TOPIC = "aucun"
+ADD_REPLY_TO_BOT = "C’est un de mes messages : répondez /ajouter au message qui contient l’article."
 
 DELETE_USAGE = "Indiquez le numéro de l'article : /supprimer 12"
 DELETE_CONFIRM = "Supprimer l'article n° {id} « {title} » ? C'est définitif."

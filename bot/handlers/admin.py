@@ -10,7 +10,14 @@ import functools
 import logging
 from html import escape
 
-from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Document,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageOriginChannel,
+    Update,
+)
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -20,6 +27,7 @@ from bot.handlers.common import Callback, Command, button_match
 from bot.parsing import AddRequest, command_argument, parse_add_request, parse_article_id
 from bot.replies import reply
 from content.ingestion import (
+    check_document,
     draft_from_bytes,
     draft_from_text,
     draft_from_url,
@@ -75,10 +83,17 @@ async def add_command(update: Update, context: BotContext) -> None:
         logger.info("Refused /ajouter from %s: %s", update.effective_user, rejected)
         await reply(update, [rejected_text(rejected)])
         return
+    except RepliedToBot:
+        await reply(update, [french.ADD_REPLY_TO_BOT])
+        return
     if draft is None:
         await reply(update, [escape(french.ADD_USAGE)])
         return
     await _store(update, context, draft, request)
+
+
+class RepliedToBot(Exception):
+    """/ajouter answered to one of the bot's own messages: not an article."""
 
 
 async def _draft(
@@ -89,21 +104,54 @@ async def _draft(
         return await _draft_from_document(message.document)
     replied = message.reply_to_message
     if not request.text and replied is not None:
-        if replied.document is not None:
-            return await _draft_from_document(replied.document)
-        request_text = replied.text or replied.caption or ""
-        return draft_from_text(request_text) if request_text.strip() else None
+        return await _draft_from_reply(update, context, replied)
     if request.url is not None:
-        chat = update.effective_chat
-        assert chat is not None
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-        return await draft_from_url(request.url, context.services.fetcher)
+        return await _draft_from_url(update, context, request.url)
     if not request.text:
         return None
     return draft_from_text(request.text)
 
 
+async def _draft_from_reply(
+    update: Update, context: BotContext, replied: Message
+) -> ArticleDraft | None:
+    """The article in the message /ajouter answers: a document, a link (fetched, as after the
+    command), or text; a forwarded channel post keeps its channel as source and its link."""
+    if replied.from_user is not None and replied.from_user.id == context.bot.id:
+        raise RepliedToBot
+    if replied.document is not None:
+        return await _draft_from_document(replied.document)
+    text = (replied.text or replied.caption or "").strip()
+    if not text:
+        return None
+    link = parse_add_request(text).url
+    if link is not None:
+        return await _draft_from_url(update, context, link)
+    source, url = forwarded_origin(replied)
+    return draft_from_text(text, source=source, url=url)
+
+
+def forwarded_origin(message: Message) -> tuple[str | None, str | None]:
+    """(source, link) of a post forwarded from a channel; nothing for a person's message, whose
+    name is theirs to give, not ours to publish."""
+    origin = message.forward_origin
+    if not isinstance(origin, MessageOriginChannel):
+        return None, None
+    channel = origin.chat
+    link = f"https://t.me/{channel.username}/{origin.message_id}" if channel.username else None
+    return channel.title, link
+
+
+async def _draft_from_url(update: Update, context: BotContext, url: str) -> ArticleDraft:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    return await draft_from_url(url, context.services.fetcher)
+
+
 async def _draft_from_document(document: Document) -> ArticleDraft:
+    """Refuse from the name and size Telegram announces before downloading anything."""
+    check_document(document.file_name, document.mime_type)
     if document.file_size is not None and document.file_size > MAX_TEXT_BYTES:
         raise ContentRejected(RejectReason.TOO_LARGE, f"{document.file_size} bytes")
     telegram_file = await document.get_file()

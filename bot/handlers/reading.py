@@ -223,9 +223,18 @@ async def search_command(update: Update, context: BotContext) -> None:
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
-    """Text without a command, in a private chat: readers expect a search."""
+    """Text without a command, in a private chat: readers expect a search.
+
+    A forwarded message is not a query (searching a whole article for every one of its words
+    finds noise): readers are told how to search, admins how to add it.
+    """
     message = update.effective_message
     assert message is not None and message.text is not None
+    if message.forward_origin is not None:
+        user = update.effective_user
+        admin = context.services.is_admin(user.id if user else None)
+        await reply(update, [french.FORWARDED_HINT_ADMIN if admin else french.FORWARDED_HINT])
+        return
     query = message.text.strip()
     await reply(update, [french.PLAIN_TEXT_SEARCH.format(query=escape(query[:100]))])
     await _reply_search(update, context, query)

@@ -24,6 +24,7 @@ from bot.settings import TelegramSettings
 from content.settings import ContentSettings
 from digests.settings import DigestSettings
 from fake_bot_api import DEFAULT_TOKEN, FakeChat, FakeUser, LocalBotApi, SentMessage
+from fake_bot_api.models import JsonDict
 from storage.settings import DatabaseSettings
 from storage.sqlite import SCHEMAS, stores_on
 from storage.sqlite.database import SqliteDatabase
@@ -150,11 +151,15 @@ class BotHarness:
         *,
         chat: FakeChat | None = None,
         reply_to: int | None = None,
+        forward_origin: JsonDict | None = None,
     ) -> Exchange:
-        """Type ``text`` as ``user`` and return what the bot answered."""
+        """Type ``text`` as ``user`` (or forward it, with ``forward_origin``) and return what
+        the bot answered."""
         chat_id = chat.id if chat else user.id
         before = self._snapshot(chat_id)
-        message_id = self.api.push_message(user, text, chat=chat, reply_to_message_id=reply_to)
+        message_id = self.api.push_message(
+            user, text, chat=chat, reply_to_message_id=reply_to, forward_origin=forward_origin
+        )
         await self._wait(("message", chat_id, message_id))
         return self._changes(chat_id, before)
 

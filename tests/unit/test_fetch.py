@@ -11,6 +11,8 @@ import asyncio
 import gzip
 import ipaddress
 import socket
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
@@ -368,6 +370,82 @@ async def test_size_limit_applies_after_decompression(server: TestServer) -> Non
     found = await rejection(url_of(server, "/gzip"), policy)
     assert found.reason is RejectReason.TOO_LARGE
     assert found.detail == "more than 100000 bytes"
+
+
+def _compressed(wbits: int, parts: int, part: bytes) -> bytes:
+    """``parts`` copies of ``part`` compressed (gzip 31, zlib 15, raw deflate -15), built
+    without ever holding the whole uncompressed text."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    body = b"".join(compressor.compress(part) for _ in range(parts))
+    return body + compressor.flush()
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """200 MB of HTML in 200 kB of gzip."""
+    return _compressed(31, 200, b"<p>" + b"a" * 999_993 + b"</p>")
+
+
+@pytest.fixture
+async def encoded_server(bomb: bytes) -> AsyncIterator[TestServer]:
+    page = PAGE.encode() * 50
+    bodies = {
+        "gzip": _compressed(31, 1, page),
+        "deflate": _compressed(15, 1, page),
+        "raw-deflate": _compressed(-15, 1, page),
+        "two-members": _compressed(31, 1, page[:5000]) + _compressed(31, 1, page[5000:]),
+    }
+
+    async def encoded(request: web.Request) -> web.Response:
+        kind = request.match_info["kind"]
+        if kind == "bomb":
+            body, encoding = bomb, "gzip"
+        elif kind == "brotli":
+            body, encoding = b"\x8b\x02\x80", "br"
+        else:
+            body = bodies[kind]
+            encoding = "gzip" if kind in ("gzip", "two-members") else "deflate"
+        headers = {"Content-Encoding": encoding, "Content-Type": "text/html; charset=utf-8"}
+        return web.Response(body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/{kind}", encoded)
+    test_server = TestServer(app, host="127.0.0.1")
+    await test_server.start_server()
+    try:
+        yield test_server
+    finally:
+        await test_server.close()
+
+
+async def test_a_compression_bomb_is_refused_within_bounded_memory(
+    encoded_server: TestServer,
+) -> None:
+    """200 kB of gzip that would inflate to 200 MB: refused at the limit, and never more than
+    a few times the limit in memory (httpx's own decoder inflated whole network reads at once:
+    150 MB at the peak for this page)."""
+    policy = FetchPolicy(max_bytes=2_000_000, allowed_hosts=LOCAL_ONLY.allowed_hosts)
+    tracemalloc.start()
+    try:
+        found = await rejection(url_of(encoded_server, "/bomb"), policy)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert found.reason is RejectReason.TOO_LARGE
+    assert peak < 12_000_000, f"{peak / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("kind", ["gzip", "deflate", "raw-deflate", "two-members"])
+async def test_compressed_pages_are_decoded(encoded_server: TestServer, kind: str) -> None:
+    async with UrlFetcher(LOCAL_ONLY, resolver=loopback_only) as fetcher:
+        page = await fetcher.fetch(url_of(encoded_server, f"/{kind}"))
+    assert page.text == PAGE * 50
+
+
+async def test_an_encoding_we_did_not_ask_for_is_refused(encoded_server: TestServer) -> None:
+    found = await rejection(url_of(encoded_server, "/brotli"))
+    assert found.reason is RejectReason.FETCH_FAILED
+    assert found.detail == "unsupported content encoding 'br'"
 
 
 async def test_trickling_server_hits_the_overall_deadline(server: TestServer) -> None:

@@ -15,6 +15,8 @@ from aiohttp.test_utils import TestServer
 from content.fetch import FetchPolicy, IPAddress, UrlFetcher, resolve_host
 from content.ingestion import (
     TITLE_MAX_CHARS,
+    canonical_url,
+    check_document,
     draft_from_bytes,
     draft_from_file,
     draft_from_text,
@@ -476,3 +478,55 @@ def test_long_lines_of_unclosed_markdown_marks_stay_text(mark: str) -> None:
     """Also a guard against catastrophic regex backtracking on hostile pastes."""
     line = (mark * (150_000 // len(mark))).strip()
     assert draft_from_text(f"Titre\n{line}").body == line
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("https://sahel.example/a?utm_source=tg&utm_medium=social", "https://sahel.example/a"),
+        (
+            "https://sahel.example/a?id=3&fbclid=IwAR0&xtor=RSS-1#top",
+            "https://sahel.example/a?id=3",
+        ),
+        (
+            "https://sahel.example/a?q=caf%C3%A9+noir&UTM_Campaign=x",
+            "https://sahel.example/a?q=caf%C3%A9+noir",
+        ),
+        ("https://sahel.example/a?b=2&a=1", "https://sahel.example/a?b=2&a=1"),
+        ("https://sahel.example/a#commentaires", "https://sahel.example/a"),
+    ],
+)
+def test_canonical_url_drops_fragment_and_tracking_only(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
+@pytest.mark.parametrize(
+    ("name", "mime", "accepted"),
+    [
+        ("article.txt", "text/plain", True),
+        ("Note.MD", None, True),
+        ("page.html", "text/html", True),
+        ("article", "text/plain", True),
+        ("article", "application/octet-stream", False),
+        ("rapport.pdf", "application/pdf", False),
+        ("photo.png", "image/png", False),
+        ("texte.docx", None, False),
+        (None, None, False),
+    ],
+)
+def test_documents_are_judged_by_name_before_download(
+    name: str | None, mime: str | None, accepted: bool
+) -> None:
+    if accepted:
+        check_document(name, mime)
+    else:
+        with pytest.raises(ContentRejected) as caught:
+            check_document(name, mime)
+        assert caught.value.reason is RejectReason.UNSUPPORTED_FILE
+
+
+def test_binary_after_the_first_pages_is_still_binary() -> None:
+    data = b"Titre\n" + b"Le Mali et le Niger signent un accord. " * 400 + b"\x89PNG\r\n\x1a\n\x00"
+    with pytest.raises(ContentRejected) as caught:
+        draft_from_bytes(data, filename="a.txt")
+    assert caught.value.reason is RejectReason.BINARY
