@@ -4,15 +4,22 @@ httpx logs every request URL at INFO, and python-telegram-bot's URLs contain the
 (``…/bot<token>/sendMessage``; PTB itself logs its base URLs at DEBUG). The httpx logger is kept
 at WARNING, and the token and the webhook secret are masked in every record as it is created,
 whoever logs it and whatever handler reads it (an error tracker hooked into logging included);
-the filter on the root handler stays as a second line.
+the filter on the root handler stays as a second line. Every spelling counts (percent-encoded in
+a URL, the secret half alone), and so do the tracebacks Python prints itself.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import sys
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, Literal
+from urllib.parse import quote
 
 from core.settings import Problem
 
@@ -30,32 +37,61 @@ class LoggingSettings:
         return []  # no value of this section is wrong once its type is right
 
 
+def secret_forms(secret: str) -> list[str]:
+    """The spellings a secret takes in logs, longest first: as the bot uses it (the environment
+    variable trimmed), percent-encoded as in a URL (``%3A`` or ``%3a`` for a token's colon), and
+    a bot token's part after the colon, the secret half, alone (at least 8 characters: a shorter
+    one is no token, and masking it would garble every line)."""
+    secret = secret.strip()
+    if not secret:
+        return []
+    encoded = quote(secret, safe="")
+    forms = {secret, encoded, _PERCENT_ESCAPE.sub(lambda m: m.group().lower(), encoded)}
+    half = secret.partition(":")[2]
+    if len(half) >= 8:
+        forms |= {half, quote(half, safe="")}
+    return sorted(forms, key=len, reverse=True)
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-F]{2}")
+
+
 class SecretFilter(logging.Filter):
-    """Replaces secrets in a record's rendered message and traceback text."""
+    """Replaces secrets in a record's message, traceback and stack text."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self._secrets = [secret for secret in secrets if secret]
+        self._forms = sorted(
+            {form for secret in secrets for form in secret_forms(secret)}, key=len, reverse=True
+        )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        message = record.getMessage()
-        masked = self._mask(message)
+        try:
+            message = record.getMessage()
+        except Exception:  # a wrong format in someone's log call
+            # Logging would report it later with the arguments, unmasked, and a traceback; the
+            # record factory would even raise it in the caller. Log it as it is instead.
+            message = f"{record.msg} (log arguments that did not fit: {record.args!r})"
+            record.msg, record.args = message, None
+        masked = self.mask(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info:
             text = logging.Formatter().formatException(record.exc_info)
-            masked = self._mask(text)
+            masked = self.mask(text)
             if masked != text:
                 # Keep the exception itself only when it is harmless: a handler would render it
                 # again, secret included.
                 record.exc_text, record.exc_info = masked, None
+        elif record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
         return True
 
-    def _mask(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
+    def mask(self, text: str) -> str:
+        for form in self._forms:
+            text = text.replace(form, MASK)
         return text
 
 
@@ -81,12 +117,43 @@ def mask_secrets_in_records(secret_filter: SecretFilter) -> None:
     logging.setLogRecordFactory(MaskingRecordFactory(inner, secret_filter))
 
 
+class MaskingExceptHook:
+    """Prints an uncaught exception's traceback as Python would, secrets masked: the tracebacks
+    Python prints itself (an exception nobody caught, in the main thread or another) do not go
+    through logging, and the Bot API's errors can quote the token (« The token `…` was
+    rejected »)."""
+
+    def __init__(self, secret_filter: SecretFilter) -> None:
+        self._filter = secret_filter
+
+    def __call__(
+        self, kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, error, trace))
+        sys.stderr.write(self._filter.mask(text))
+
+    def in_thread(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        sys.stderr.write(f"Exception in thread {name}:\n")
+        self(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+
+
+def mask_secrets_in_tracebacks(secret_filter: SecretFilter) -> None:
+    """Install the masking hooks for uncaught exceptions (replacing any installed earlier)."""
+    hook = MaskingExceptHook(secret_filter)
+    sys.excepthook = hook
+    threading.excepthook = hook.in_thread
+
+
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
     secret_filter = SecretFilter(secrets)
     mask_secrets_in_records(secret_filter)
+    mask_secrets_in_tracebacks(secret_filter)
     for handler in logging.getLogger().handlers:
         handler.addFilter(secret_filter)
     for name in _NOISY_LOGGERS:
