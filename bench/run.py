@@ -36,6 +36,7 @@ BENCHMARKS = (
     "startup_memory",
     "summary_quality",
     "tagger_check",
+    "tagging_quality",
 )
 
 
