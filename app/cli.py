@@ -8,34 +8,43 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn
 
+from app.cli_common import CommandError, printable
+from app.cli_ingest import check_sources, ingest, is_url
+from app.cli_summarize import summarize_jsonl
 from app.config import Config, ConfigError, load_config
-from app.logs import setup_logging
+from app.logs import SecretFilter, setup_logging
 from app.services import load_catalog, open_services
 from app.terminal import html_to_terminal
+from bot.errors import StartFailure
 from bot.services import Services
-from content.ingestion import draft_from_url, drafts_from_path
-from content.models import AddedArticle, ArticleDraft
 from content.pipeline import ArticlePipeline
-from content.rejections import ContentRejected
-from content.text import normalize_text
-from content.topics import TopicFileError
+from content.topics import TopicCatalog, TopicFileError
 from core.clock import utc_now
 from storage.errors import StorageError
 
 logger = logging.getLogger("bot")
 
+MAX_LIMIT = 1_000_000
+MAX_DAYS = 3650
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SIGPIPE_STATUS = 141
+"""128 + SIGPIPE: how a Unix tool ends when the program reading its output stops reading."""
 
-class CommandError(Exception):
-    """A user mistake on the command line: printed as one line, exit status 2."""
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints its usage, then the error: two lines or more. Every error of the command
+    line is one line (``error: …``, status 2); the usage is one ``--help`` away."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {printable(message)} (see {self.prog} --help)\n")
 
 
 class NoTelegram:
@@ -46,7 +55,7 @@ class NoTelegram:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m bot", description="Sahel Digest: a French Telegram news-digest bot."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument(
             "--config",
-            type=Path,
+            type=_path,
             default=None,
             help="configuration file (default: ./config.toml if present, else built-in defaults)",
         )
@@ -65,25 +74,33 @@ def build_parser() -> argparse.ArgumentParser:
     chat = command("chat", "Try the bot in this terminal, without Telegram (local Bot API).")
     chat.add_argument("--admin", action="store_true", help="type as an admin of the bot")
     chat.add_argument(
-        "--database", type=Path, default=None, help="use this database file instead of the config's"
+        "--database",
+        type=_path,
+        default=None,
+        help="use this database file instead of the config's",
     )
     ingest = command("ingest", "Add articles from files, folders or URLs.")
     ingest.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
     summarize = command(
         "summarize", "Summarise and tag JSON lines ({title, article}) to stdout as JSON lines."
     )
-    summarize.add_argument("file", type=Path, metavar="FILE.jsonl", help="use - for stdin")
+    summarize.add_argument("file", type=_path, metavar="FILE.jsonl", help="use - for stdin")
     digest = command("digest", "Print the digest a subscriber would receive.")
     digest.add_argument("--preview", action="store_true", required=True, help="print, send nothing")
     digest.add_argument("--date", type=_iso_date, default=None, help="YYYY-MM-DD (default: today)")
-    digest.add_argument("--topics", default=None, help="comma-separated topic keys (default: all)")
     digest.add_argument(
-        "--days", type=int, default=1, help="cover articles added in the last N days (default 1)"
+        "--topics", type=_topic_keys, default=None, help="comma-separated topic keys (default: all)"
+    )
+    digest.add_argument(
+        "--days",
+        type=_whole_number(MAX_DAYS),
+        default=1,
+        help="cover articles added in the last N days (default 1)",
     )
     articles = command("articles", "List stored articles.")
     articles.add_argument("--topic", default=None, help="only this topic key")
     articles.add_argument("--search", default=None, help="full-text search")
-    articles.add_argument("--limit", type=int, default=20)
+    articles.add_argument("--limit", type=_whole_number(MAX_LIMIT), default=20)
     return parser
 
 
@@ -94,13 +111,41 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _path(text: str) -> Path:
+    """A path option: an empty one would mean the working folder (``Path("")`` is ``.``)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path")
+    return Path(text)
+
+
+def _whole_number(maximum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from 1 to {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+def _topic_keys(text: str) -> tuple[str, ...]:
+    keys = tuple(dict.fromkeys(key.strip().lower() for key in text.split(",") if key.strip()))
+    if not keys:
+        raise argparse.ArgumentTypeError("names no topic (comma-separated keys: aes,russie)")
+    return keys
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    secrets = SecretFilter(_secrets(Config()))  # the token is masked even if no config loads
     try:
         config = load_config(args.config)
-        # The chat mode shares the terminal with the person typing: only problems are logged.
-        level = "WARNING" if args.command == "chat" else config.logging.level
-        setup_logging(level, _secrets(config))
+        secrets = SecretFilter(_secrets(config))
+        setup_logging(_log_level(args.command, config), _secrets(config))
+        _check_arguments(config, args)
         # The bot's modules load python-telegram-bot; the other commands start without it.
         if args.command == "run":
             from app.run import run_bot
@@ -111,14 +156,47 @@ def main(argv: Sequence[str] | None = None) -> None:
 
             run_chat(config, admin=args.admin, database=args.database)
         elif args.command == "summarize":
-            summarize_jsonl(config, args.file)
+            pipeline = ArticlePipeline(load_catalog(config.content), config.content.budget)
+            summarize_jsonl(pipeline, args.file)
         else:
             asyncio.run(_run_store_command(config, args))
-    except (ConfigError, CommandError, TopicFileError, StorageError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (ConfigError, CommandError, TopicFileError, StorageError, StartFailure) as error:
+        print(f"error: {printable(secrets.mask(str(error)))}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader of our output stopped (« | head »): no traceback, and no second one when
+        # Python flushes stdout on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(SIGPIPE_STATUS)
+
+
+def _log_level(command: str, config: Config) -> str:
+    """``run`` logs at the configured level. The other commands report on stdout and log only
+    problems (the chat mode shares the terminal with the person typing), unless the
+    configuration asks for even less."""
+    if command == "run":
+        return config.logging.level
+    return max(config.logging.level, "WARNING", key=LOG_LEVELS.index)
+
+
+def _check_arguments(config: Config, args: argparse.Namespace) -> None:
+    """What can be found wrong in the arguments before any database is opened."""
+    if args.command == "ingest":
+        check_sources(args.sources)
+    elif args.command == "digest" and args.topics is not None:
+        _check_topics(load_catalog(config.content), args.topics)
+    elif args.command == "articles" and args.topic is not None:
+        _check_topics(load_catalog(config.content), (args.topic,))
+
+
+def _check_topics(catalog: TopicCatalog, keys: Sequence[str]) -> None:
+    unknown = [printable(repr(key)) for key in keys if catalog.get(key) is None]
+    if unknown:
+        raise CommandError(
+            f"unknown topic(s): {', '.join(unknown)} (known: {', '.join(catalog.keys)})"
+        )
 
 
 def _secrets(config: Config) -> list[str]:
@@ -129,102 +207,22 @@ def _secrets(config: Config) -> list[str]:
 async def _run_store_command(config: Config, args: argparse.Namespace) -> None:
     async with open_services(config, NoTelegram(), utc_now) as services:
         if args.command == "ingest":
-            failures = await ingest(services, args.sources)
-            if failures:
-                raise CommandError(f"{failures} source(s) could not be added (see above)")
+            tally = await ingest(services, args.sources)
+            noun = "files or pages" if any(map(is_url, args.sources)) else "files"
+            problem = tally.problem(noun)
+            if problem is not None:
+                raise CommandError(problem)
         elif args.command == "digest":
             await preview_digest(services, args.date, args.topics, args.days)
         elif args.command == "articles":
             await list_articles(services, args.topic, args.search, args.limit)
 
 
-async def ingest(services: Services, sources: Sequence[str]) -> int:
-    """Add every source; print each outcome; return how many failed."""
-    failures = 0
-    for source in sources:
-        for label, draft, problem in await _drafts(services, source):
-            if problem is not None:
-                failures += 1
-                print(f"REFUSED {label}: {problem}")
-                continue
-            assert draft is not None
-            added = await services.library.add(draft, added_by="cli")
-            _print_added(label, added)
-    return failures
-
-
-async def _drafts(
-    services: Services, source: str
-) -> list[tuple[str, ArticleDraft | None, ContentRejected | None]]:
-    if source.startswith(("http://", "https://")):
-        try:
-            return [(source, await draft_from_url(source, services.fetcher), None)]
-        except ContentRejected as rejected:
-            return [(source, None, rejected)]
-    try:
-        outcomes = drafts_from_path(Path(source))
-    except ContentRejected as rejected:
-        return [(source, None, rejected)]
-    return [(str(o.path), o.draft, o.rejection) for o in outcomes]
-
-
-def _print_added(label: str, added: AddedArticle) -> None:
-    article = added.article
-    if added.duplicate:
-        print(f"DUPLICATE {label}: already stored as article {article.id} ({article.title})")
-        return
-    topics = ", ".join(f"{m.key}({m.count})" for m in article.topics) or "none"
-    print(f"ADDED {article.id}: {article.title}")
-    print(f"  topics: {topics}")
-    print(f"  summary: {article.summary}")
-
-
-def summarize_jsonl(config: Config, path: Path) -> None:
-    """One JSON line out per line in, in order: the editors' batch preview (and the quality
-    bench's way in)."""
-    pipeline = ArticlePipeline(load_catalog(config.content), config.content.budget)
-    stream = sys.stdin if str(path) == "-" else _open_jsonl(path)
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            record = _parse_record(line, number)
-            title = normalize_text(str(record.get("title") or ""))
-            body = normalize_text(str(record.get("article") or ""))
-            prepared = pipeline.prepare(ArticleDraft(title=title, body=body))
-            out: dict[str, object] = {"id": record["id"]} if "id" in record else {}
-            out |= {"summary": prepared.summary, "topics": [m.key for m in prepared.topics]}
-            print(json.dumps(out, ensure_ascii=False))
-
-
-def _open_jsonl(path: Path) -> TextIO:
-    try:
-        return path.open(encoding="utf-8")
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror}") from None
-
-
-def _parse_record(line: str, number: int) -> dict[str, object]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise CommandError(f"line {number} is not valid JSON: {error.msg}") from None
-    if not isinstance(record, dict):
-        raise CommandError(f"line {number} is not a JSON object")
-    return record
-
-
 async def preview_digest(
-    services: Services, day: date | None, topics: str | None, days: int
+    services: Services, day: date | None, topics: tuple[str, ...] | None, days: int
 ) -> None:
-    catalog = services.catalog
-    keys = catalog.keys if topics is None else tuple(k.strip() for k in topics.split(","))
-    unknown = [key for key in keys if catalog.get(key) is None]
-    if unknown:
-        raise CommandError(
-            f"unknown topic(s): {', '.join(unknown)} (known: {', '.join(catalog.keys)})"
-        )
-    window = timedelta(days=max(days, 1))
+    keys = services.catalog.keys if topics is None else topics
+    window = timedelta(days=days)
     digest = await services.digests.preview(keys, day=day, window=window)
     if not digest.messages:
         print(f"nothing would be sent on {digest.day.isoformat()}: no new article on these topics")
@@ -239,8 +237,6 @@ async def preview_digest(
 async def list_articles(
     services: Services, topic: str | None, search: str | None, limit: int
 ) -> None:
-    if topic is not None and services.catalog.get(topic) is None:
-        raise CommandError(f"unknown topic {topic!r} (known: {', '.join(services.catalog.keys)})")
     if search:
         found = (await services.library.search(search, limit=limit)).articles
         if topic:

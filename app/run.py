@@ -7,6 +7,7 @@ and the benchmarks): the Application of ``bot.application`` with the services of
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from contextlib import nullcontext
@@ -18,7 +19,9 @@ from app.services import load_catalog, open_services, services_on
 from bot.application import ALLOWED_UPDATES, build_application
 from bot.context import BotApplication
 from bot.handlers import COMMAND_NAMES
+from bot.startup import check_bot_api, check_token_shape, check_webhook_port
 from core.clock import Clock, utc_now
+from storage.backends import open_stores
 from storage.locks import polling_lock
 from storage.stores import Stores
 
@@ -59,15 +62,31 @@ def build_bot(
 
 
 def bot_token(config: Config) -> str:
+    """The token, from the environment variable the configuration names (spaces around it, as
+    an env file may leave them, trimmed); refused, unseen, when it cannot be a token."""
     token = os.environ.get(config.telegram.token_env, "").strip()
     if not token:
         raise ConfigError(NO_TOKEN.format(env=config.telegram.token_env))
+    check_token_shape(token, config.telegram.token_env)
     return token
+
+
+async def check_before_start(config: Config, token: str) -> None:
+    """What would stop the bot in the middle of its start-up, asked first (``StartFailure`` or
+    ``StorageError``, one line each): the Bot API answers and knows the token, the webhook's
+    port is free, the database opens and accepts writes. The database comes last: it is the one
+    check that creates something (a new file), which only a start that will go on should do."""
+    await check_bot_api(config.telegram, token)
+    if config.telegram.mode == "webhook":
+        check_webhook_port(config.telegram)
+    stores = await open_stores(config.database, utc_now)
+    await stores.close()
 
 
 def run_bot(config: Config) -> None:
     """Run until interrupted: long polling by default, or a webhook when configured."""
     token = bot_token(config)
+    asyncio.run(check_before_start(config, token))
     application = build_bot(config, token)
     telegram = config.telegram
     webhook = telegram.mode == "webhook"
