@@ -9,25 +9,49 @@ from datetime import time
 from content.text import fold
 from content.topics import Topic, TopicCatalog
 
-_CLOCK = re.compile(r"^(\d{1,2})\s*(?:[h:.]\s*(\d{2})?)?$")
+_CLOCK = re.compile(r"^(?:a\s+)?([0-9]{1,2})\s*(?:(?:h|heures?|[:.])\s*([0-9]{2})?)?$")
 _NAMED_TIMES = {"midi": time(12, 0), "minuit": time(0, 0)}
 _ARTICLE_ID = re.compile(r"^(?:n°|no|#)?\s*(\d{1,12})$")
 _ALL_WORDS = frozenset({"tout", "tous", "toutes", "all", "*"})
+_BUT_WORDS = frozenset({"sauf", "excepte", "hormis", "moins"})
+_SMALL_WORDS = frozenset(
+    {"et", "ou", "&", "+", "/", "-", "le", "la", "les", "l", "de", "du", "des", "d", "sujet"}
+    | {"sujets", "a", "au", "aux", "avec", "puis"}
+)
+"""Words readers put between topics (« l’AES et le Mali »): neither topics nor unknown."""
+_LONGEST_NAME = 12
+"""Words a topic's name may span: bounds the greedy match, which a 4,096-character message of
+single words would otherwise make quadratic."""
+_ELISION = re.compile(r"^[ldLD]['’](.+)$")
 MAX_ARTICLE_ID = 2**53
 
 
-def parse_clock(text: str) -> time | None:
-    """« 7h », « 07h30 », « 7:30 », « 19h », « 7 h 30 », « midi » → a time; None if invalid."""
-    cleaned = fold(text.strip())
+def _clock_parts(text: str) -> tuple[int, int] | None:
+    """Hours and minutes as typed, in range or not; None when it is not a clock at all."""
+    cleaned = " ".join(fold(text).split())
     if cleaned in _NAMED_TIMES:
-        return _NAMED_TIMES[cleaned]
+        named = _NAMED_TIMES[cleaned]
+        return named.hour, named.minute
     match = _CLOCK.match(cleaned)
     if not match:
         return None
-    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
-    if hours > 23 or minutes > 59:
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def parse_clock(text: str) -> time | None:
+    """« 7h », « 07h30 », « 7:30 », « 19h », « 7 h 30 », « 7 heures », « à 6h », « midi » → a
+    time; None if invalid."""
+    parts = _clock_parts(text)
+    if parts is None or parts[0] > 23 or parts[1] > 59:
         return None
-    return time(hours, minutes)
+    return time(*parts)
+
+
+def clock_out_of_range(text: str) -> bool:
+    """« 25h », « 7h60 », « 24:00 »: written as a clock, but no such time of day. Readers are
+    told that rather than that they were not understood."""
+    parts = _clock_parts(text)
+    return parts is not None and (parts[0] > 23 or parts[1] > 59)
 
 
 def parse_article_id(text: str) -> int | None:
@@ -44,9 +68,13 @@ def parse_count(text: str, *, default: int, maximum: int) -> int | None:
     cleaned = text.strip()
     if not cleaned:
         return default
-    if not cleaned.isdigit():
+    # ASCII digits only: « ² » passes str.isdigit() and int() refuses it.
+    if not re.fullmatch(r"[0-9]+", cleaned):
         return None
-    return min(max(int(cleaned), 1), maximum)
+    if len(cleaned) > len(str(maximum)):
+        return maximum if cleaned.strip("0") else None
+    value = int(cleaned)
+    return min(value, maximum) if value > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,30 +83,57 @@ class TopicChoice:
 
     topics: tuple[Topic, ...]
     everything: bool
+    """« tout » with no exception: every topic, including those added later."""
     unknown: tuple[str, ...]
+    exact: bool = False
+    """« … sauf … »: ``topics`` is the whole wish, not topics to add to the current ones."""
 
 
 def parse_topics(text: str, catalog: TopicCatalog) -> TopicChoice:
-    """Read « aes mali », « Burkina Faso, Niger » or « tout ». Multi-word names are matched
-    greedily (« burkina faso » is one topic), commas are optional."""
+    """Read « aes mali », « Burkina Faso, Niger », « tout » or « tout sauf russie et mali ».
+
+    Multi-word names are matched greedily (« burkina faso » is one topic); commas, « et », « ou »
+    and articles between names are optional. Words after « sauf » are taken out of what comes
+    before it (all topics when nothing does): the result is then an explicit list of topics, so
+    /abonner and /desabonner read it the same way.
+    """
     words = [word for word in re.split(r"[\s,;]+", text.strip()) if word]
-    if any(fold(word) in _ALL_WORDS for word in words):
-        return TopicChoice(catalog.topics, everything=True, unknown=())
+    cut = next((i for i, word in enumerate(words) if fold(word) in _BUT_WORDS), None)
+    wanted, but = (words, []) if cut is None else (words[:cut], words[cut + 1 :])
+    kept, unknown = _named(wanted, catalog)
+    said_all = any(fold(word) in _ALL_WORDS for word in wanted)
+    if cut is None:
+        if said_all:
+            return TopicChoice(catalog.topics, everything=True, unknown=())
+        return TopicChoice(kept, everything=False, unknown=tuple(unknown))
+    excluded, unknown_but = _named(but, catalog)
+    base = catalog.topics if said_all or not kept else kept
+    topics = tuple(topic for topic in base if topic not in excluded) if excluded else ()
+    return TopicChoice(topics, everything=False, unknown=(*unknown, *unknown_but), exact=True)
+
+
+def _named(words: list[str], catalog: TopicCatalog) -> tuple[tuple[Topic, ...], list[str]]:
+    """The topics ``words`` name, and the words that are neither topics nor small words."""
     found: list[Topic] = []
     unknown: list[str] = []
     position = 0
     while position < len(words):
-        for end in range(len(words), position, -1):
+        for end in range(min(len(words), position + _LONGEST_NAME), position, -1):
             topic = catalog.resolve(" ".join(words[position:end]))
+            elided = _ELISION.match(words[position])
+            if topic is None and elided:  # « l’AES », « d’Africa Corps »
+                topic = catalog.resolve(" ".join([elided[1], *words[position + 1 : end]]))
             if topic is not None:
                 if topic not in found:
                     found.append(topic)
                 position = end
                 break
         else:
-            unknown.append(words[position])
+            word = fold(words[position])
+            if word not in _SMALL_WORDS and word not in _ALL_WORDS:
+                unknown.append(words[position])
             position += 1
-    return TopicChoice(tuple(found), everything=False, unknown=tuple(unknown))
+    return tuple(found), unknown
 
 
 def command_argument(text: str) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from digests.timezones import fixed_offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +33,10 @@ class DueDigest:
 
 
 @lru_cache(maxsize=1024)
-def zone(name: str) -> ZoneInfo:
-    """ZoneInfo objects are cached by the module too; this avoids the lookup cost per call."""
-    return ZoneInfo(name)
+def zone(name: str) -> tzinfo:
+    """The zone a subscriber's setting names: an IANA zone, or a fixed offset with minutes
+    (``UTC+05:30``, which IANA has no fixed zone for). Cached: this avoids the lookup per call."""
+    return fixed_offset(name) or ZoneInfo(name)
 
 
 def local_now(now: datetime, timezone: str) -> datetime:

@@ -56,7 +56,7 @@ def test_counts() -> None:
     assert parse_count("", default=5, maximum=10) == 5
     assert parse_count("8", default=5, maximum=10) == 8
     assert parse_count("80", default=5, maximum=10) == 10
-    assert parse_count("0", default=5, maximum=10) == 1
+    assert parse_count("0", default=5, maximum=10) is None  # said, not silently 1
     assert parse_count("trois", default=5, maximum=10) is None
 
 
