@@ -83,12 +83,13 @@ def article_list_page(
 ) -> RenderedPage:
     """A topic or « latest » page: header with the range shown, cards, navigation."""
     cards = [article_card(article, catalog) for article in articles]
+    # The range of all the cards is the longest it can be (« Articles 1 à 5 sur 13 »).
     probe = header_template.format(
-        first=offset + 1, last=offset + len(cards), total=total, **header_values
+        range=french.article_range(offset + 1, offset + len(cards), total), **header_values
     )
     kept = fit_cards(probe, cards)
     header = header_template.format(
-        first=offset + 1, last=offset + len(kept), total=total, **header_values
+        range=french.article_range(offset + 1, offset + len(kept), total), **header_values
     )
     html = "\n\n".join([header, *kept])
     return RenderedPage(html, navigation(offset, len(kept), total, False, make), len(kept))
@@ -108,12 +109,16 @@ def search_page(
     if broadened:
         header_lines.append(escape(french.SEARCH_BROADENED))
     # Fit under the header as it will be sent, range line included (its longest form).
-    probe = escape(french.SEARCH_RANGE.format(first=offset + 1, last=offset + len(articles)))
+    probe = escape(
+        french.SEARCH_RANGE.format(range=french.result_range(offset + 1, offset + len(articles)))
+    )
     cards = fit_cards(
         "\n".join([*header_lines, probe]), [article_card(a, catalog) for a in articles]
     )
     header_lines.append(
-        escape(french.SEARCH_RANGE.format(first=offset + 1, last=offset + len(cards)))
+        escape(
+            french.SEARCH_RANGE.format(range=french.result_range(offset + 1, offset + len(cards)))
+        )
     )
     html = "\n\n".join(["\n".join(header_lines), *cards])
     markup = None

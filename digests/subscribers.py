@@ -93,6 +93,12 @@ def adding(subscriber: Subscriber, topics: tuple[str, ...] | None, now: datetime
     return with_topics(subscriber, chosen, all_topics=every, now=now)
 
 
+def choosing(subscriber: Subscriber, topics: tuple[str, ...], now: datetime) -> Subscriber:
+    """/abonner tout sauf russie: exactly ``topics``, whatever was followed before (a reader who
+    says « everything but Russia » does not want Russia kept from an earlier choice)."""
+    return with_topics(subscriber, topics, all_topics=False, now=now)
+
+
 def removing(
     subscriber: Subscriber,
     topics: tuple[str, ...] | None,

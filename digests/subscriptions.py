@@ -46,6 +46,13 @@ class SubscriptionService:
             chat_id, chat_type, lambda s: subscribers.adding(s, topics, now), now
         )
 
+    async def choose(self, chat_id: int, chat_type: str, topics: tuple[str, ...]) -> Subscriber:
+        """Follow exactly ``topics`` (« /abonner tout sauf russie »)."""
+        now = self._clock()
+        return await self._change(
+            chat_id, chat_type, lambda s: subscribers.choosing(s, topics, now), now
+        )
+
     async def unsubscribe(self, chat_id: int, topics: tuple[str, ...] | None) -> Subscriber | None:
         """Remove ``topics`` (None: all); None for a chat that never subscribed."""
         now = self._clock()

@@ -21,6 +21,7 @@ from bot.replies import reply
 from content.topics import TopicCatalog
 from digests.schedule import local_now
 from digests.subscribers import Subscriber
+from digests.timezones import zone_label
 from ui import french
 
 logger = logging.getLogger(__name__)
@@ -104,28 +105,25 @@ async def refuse_unless_manager(update: Update, context: BotContext) -> bool:
 
 
 def topic_list(catalog: TopicCatalog, subscriber: Subscriber) -> str:
+    """« tous les sujets », or the topics' labels: « AES, Mali et Russie » (plain text)."""
     if subscriber.all_topics:
         return french.STATUS_ALL_TOPICS
     keys = subscriber.topic_keys(catalog.keys)
-    return ", ".join(topic.label for key in keys if (topic := catalog.get(key)))
-
-
-def zone_label(timezone: str) -> str:
-    return timezone.replace("_", " ")
+    return french.listing([topic.label for key in keys if (topic := catalog.get(key))])
 
 
 async def schedule_line(context: BotContext, subscriber: Subscriber) -> str:
-    """« Elle arrive chaque jour à 07:00 (Africa/Bamako). Prochaine revue : demain à 07:00. »"""
+    """« Elle arrive chaque jour à 7 h (Bamako). Prochaine revue : demain à 7 h. »"""
     upcoming = await context.services.subscriptions.next_delivery(subscriber)
     return french.SCHEDULE_LINE.format(
-        time=subscriber.delivery_time.strftime("%H:%M"),
+        time=french.clock(subscriber.delivery_time),
         zone=escape(zone_label(subscriber.timezone)),
         next=describe_next(context, subscriber, upcoming.local_date, upcoming.now_due),
     )
 
 
 def describe_next(context: BotContext, subscriber: Subscriber, day: date, now_due: bool) -> str:
-    at = subscriber.delivery_time.strftime("%H:%M")
+    at = french.clock(subscriber.delivery_time)
     if now_due:
         return french.NEXT_SOON
     today = local_now(context.services.clock(), subscriber.timezone).date()

@@ -18,13 +18,17 @@ from bot.handlers.common import (
     argument,
     button_match,
     known_topic,
+    next_or_hint,
     refuse_stale_button,
     refuse_unknown_topic,
+    topic_list,
 )
 from bot.pages import PAGE_SIZE, RenderedPage, article_list_page, search_page
 from bot.parsing import command_argument, parse_article_id, parse_count
 from bot.replies import reply
 from content.search import search_terms
+from digests.subscribers import Subscriber
+from digests.timezones import zone_label
 from ui import french
 from ui.cards import article_messages
 
@@ -36,17 +40,34 @@ _SEARCH_TERMS_BUDGET = 50
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome the reader; a reader who had blocked the bot is reachable again."""
+    """Welcome a new reader; greet one who already receives the digest by what they receive
+    (no welcome speech for someone who knows the bot). A reader who had blocked the bot is
+    reachable again."""
     chat = update.effective_chat
     user = update.effective_user
     assert chat is not None
     services = context.services
-    came_back = await services.subscriptions.set_reachable(chat.id, reachable=True, reason=None)
+    known = await services.subscriptions.set_reachable(chat.id, reachable=True, reason=None)
+    subscriber = await services.subscriptions.subscriber(chat.id) if known else None
+    first_name = escape(user.first_name) if user and user.first_name else None
+    if subscriber is not None and subscriber.subscribed:
+        await reply(
+            update,
+            [await welcome_back(context, subscriber, first_name)],
+            markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            french.BUTTON_CHANGE_TOPICS,
+                            callback_data=callbacks.encode(callbacks.OpenKeyboard()),
+                        )
+                    ]
+                ]
+            ),
+        )
+        return
     examples = ", ".join(f"/{topic.command}" for topic in services.catalog.topics[:4])
-    name = escape(user.first_name) if user and user.first_name else french.DEFAULT_NAME
-    text = french.WELCOME.format(name=name, examples=f"{examples}…")
-    if came_back:
-        text = f"{text}\n\n{french.WELCOME_BACK}"
+    text = french.WELCOME.format(name=first_name or french.DEFAULT_NAME, examples=f"{examples}…")
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -66,19 +87,36 @@ async def start(update: Update, context: BotContext) -> None:
     await reply(update, [text], markup=buttons)
 
 
+async def welcome_back(context: BotContext, subscriber: Subscriber, name: str | None) -> str:
+    """« Bon retour, Moussa ! Vous recevez la revue chaque jour à 7 h (Bamako) sur AES et
+    Russie. Prochaine revue : demain à 7 h. »"""
+    greeting = french.WELCOME_BACK.format(name=name) if name else french.WELCOME_BACK_ANONYMOUS
+    receiving = french.RETURNING_SUBSCRIPTION.format(
+        time=french.clock(subscriber.delivery_time),
+        zone=escape(zone_label(subscriber.timezone)),
+        topics=escape(topic_list(context.services.catalog, subscriber)),
+    )
+    upcoming = await next_or_hint(context, subscriber)
+    return "\n".join([greeting, receiving, upcoming, "", french.RETURNING_FOOTER])
+
+
 async def help_command(update: Update, context: BotContext) -> None:
+    """Every command, one line each. The lines are this bot's own HTML (``<code>`` examples);
+    topic descriptions come from topics.toml and are typeset and escaped here."""
     services = context.services
     lines = [french.HELP_READ]
     lines += [
-        french.HELP_TOPIC_LINE.format(command=t.command, description=escape(t.description))
+        french.HELP_TOPIC_LINE.format(
+            command=t.command, description=escape(french.typeset(t.description))
+        )
         for t in services.catalog.topics
     ]
-    lines += [escape(line) for line in french.HELP_READ_LINES]
-    lines += ["", french.HELP_DIGEST, *(escape(line) for line in french.HELP_DIGEST_LINES)]
+    lines += french.HELP_READ_LINES
+    lines += ["", french.HELP_DIGEST, *french.HELP_DIGEST_LINES]
     user = update.effective_user
     if services.is_admin(user.id if user else None):
-        lines += ["", french.HELP_ADMIN, *(escape(line) for line in french.HELP_ADMIN_LINES)]
-    lines += ["", escape(french.HELP_FOOTER)]
+        lines += ["", french.HELP_ADMIN, *french.HELP_ADMIN_LINES]
+    lines += ["", french.HELP_FOOTER]
     await reply(update, ["\n".join(lines)])
 
 

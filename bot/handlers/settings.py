@@ -15,39 +15,40 @@ from bot.handlers.common import (
     next_or_hint,
     refuse_unless_manager,
     topic_list,
-    zone_label,
 )
-from bot.parsing import parse_clock
+from bot.parsing import clock_out_of_range, parse_clock
 from bot.replies import reply
 from digests.delivery import Outcome
 from digests.schedule import local_now
-from digests.timezones import resolve_timezone
+from digests.timezones import offset_out_of_range, resolve_timezone, zone_label
 from ui import french
 
 logger = logging.getLogger(__name__)
 
 
 async def time_command(update: Update, context: BotContext) -> None:
-    """/heure HH:MM (7h, 07h30, 7:30, 19h, midi…)."""
-    if await refuse_unless_manager(update, context):
-        return
+    """/heure HH:MM (7h, 07h30, 7:30, 19h, midi…). Without a time, any member of a group may
+    read the current one: only changing it is for the group's administrators."""
     services = context.services
     chat = chat_of(update)
     text = argument(update)
     if not text:
         current = await services.subscriptions.subscriber(chat.id)
         shown = current.delivery_time if current else services.subscriptions.settings.default_time
-        await reply(update, [french.TIME_MISSING.format(time=shown.strftime("%H:%M"))])
+        await reply(update, [french.TIME_MISSING.format(time=french.clock(shown))])
+        return
+    if await refuse_unless_manager(update, context):
         return
     when = parse_clock(text)
     if when is None:
         logger.info("Rejected delivery time %r from chat %d", text[:40], chat.id)
-        await reply(update, [french.TIME_BAD.format(text=escape(text[:40]))])
+        template = french.TIME_OUT_OF_RANGE if clock_out_of_range(text) else french.TIME_BAD
+        await reply(update, [template.format(text=escape(text[:40]))])
         return
     subscriber = await services.subscriptions.set_delivery_time(chat.id, chat.type, when)
     lines = [
         french.TIME_SET.format(
-            time=when.strftime("%H:%M"), zone=escape(zone_label(subscriber.timezone))
+            time=french.clock(when), zone=escape(zone_label(subscriber.timezone))
         )
     ]
     lines.append(await next_or_hint(context, subscriber))
@@ -55,9 +56,8 @@ async def time_command(update: Update, context: BotContext) -> None:
 
 
 async def timezone_command(update: Update, context: BotContext) -> None:
-    """/fuseau ZONE (IANA names, cities, UTC+1)."""
-    if await refuse_unless_manager(update, context):
-        return
+    """/fuseau ZONE (IANA names, cities, UTC+1, UTC+5:30). Without a zone, any member of a
+    group may read the current one."""
     services = context.services
     chat = chat_of(update)
     text = argument(update)
@@ -66,18 +66,20 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         zone = current.timezone if current else services.subscriptions.settings.default_timezone
         await reply(update, [french.ZONE_MISSING.format(zone=escape(zone_label(zone)))])
         return
+    if await refuse_unless_manager(update, context):
+        return
     timezone = resolve_timezone(text[:60])
     if timezone is None:
         logger.info("Rejected time zone %r from chat %d", text[:60], chat.id)
-        await reply(update, [french.ZONE_BAD.format(text=escape(text[:60]))])
+        template = french.ZONE_OUT_OF_RANGE if offset_out_of_range(text[:60]) else french.ZONE_BAD
+        await reply(update, [template.format(text=escape(text[:60]))])
         return
     subscriber = await services.subscriptions.set_timezone(chat.id, chat.type, timezone)
-    local_time = local_now(services.clock(), timezone).strftime("%H:%M")
     lines = [
         french.ZONE_SET.format(
             zone=escape(zone_label(timezone)),
-            local_time=local_time,
-            time=subscriber.delivery_time.strftime("%H:%M"),
+            local_time=french.clock(local_now(services.clock(), timezone).time()),
+            time=french.clock(subscriber.delivery_time),
         ),
         await next_or_hint(context, subscriber),
     ]
@@ -103,10 +105,10 @@ async def status_command(update: Update, context: BotContext) -> None:
     lines = [
         french.STATUS_HEADER,
         french.STATUS_TOPICS.format(topics=topics),
-        french.STATUS_TIME.format(time=at.strftime("%H:%M")),
+        french.STATUS_TIME.format(time=french.clock(at)),
         french.STATUS_ZONE.format(
             zone=escape(zone_label(zone)),
-            local_time=local_now(services.clock(), zone).strftime("%H:%M"),
+            local_time=french.clock(local_now(services.clock(), zone).time()),
         ),
     ]
     if subscriber is not None and subscriber.subscribed:

@@ -19,11 +19,14 @@ from bot.handlers.common import (
     schedule_line,
     topic_list,
 )
-from bot.parsing import parse_topics
+from bot.parsing import TopicChoice, parse_topics
 from bot.replies import reply
 from content.topics import TopicCatalog
 from digests.subscribers import Subscriber
 from ui import french
+
+_UNKNOWN_SHOWN = 10
+"""Unknown words named back to the reader; the others are counted (« et 20 autres mots »)."""
 
 
 def topics_keyboard(catalog: TopicCatalog, subscriber: Subscriber | None) -> InlineKeyboardMarkup:
@@ -65,13 +68,27 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         )
         return
     choice = parse_topics(text, services.catalog)
-    keys = ", ".join(services.catalog.keys)
     if not choice.everything and not choice.topics:
-        await reply(update, [french.NO_TOPIC_NAMED.format(keys=keys)])
+        keys = ", ".join(services.catalog.keys)
+        await reply(update, [french.NO_TOPIC_NAMED.format(text=escape(text[:100]), keys=keys)])
         return
-    wanted = None if choice.everything else tuple(topic.key for topic in choice.topics)
-    subscriber = await services.subscriptions.subscribe(chat.id, chat.type, wanted)
+    wanted = tuple(topic.key for topic in choice.topics)
+    if choice.exact:
+        subscriber = await services.subscriptions.choose(chat.id, chat.type, wanted)
+    else:
+        wanted_or_all = None if choice.everything else wanted
+        subscriber = await services.subscriptions.subscribe(chat.id, chat.type, wanted_or_all)
     await reply(update, [await confirmation(context, subscriber, choice.unknown)])
+
+
+def unknown_line(catalog: TopicCatalog, unknown: tuple[str, ...]) -> str:
+    """« Je ne connais pas : « licornes » et « dragons ». Les sujets : aes, mali… »; each word
+    once and at most a few, so that a message full of words gets a reply that fits."""
+    distinct = list(dict.fromkeys(word[:40] for word in unknown))
+    shown = [french.quoted(escape(word)) for word in distinct[:_UNKNOWN_SHOWN]]
+    if len(distinct) > _UNKNOWN_SHOWN:
+        shown.append(french.plural(len(distinct) - _UNKNOWN_SHOWN, "autre mot", "autres mots"))
+    return french.UNKNOWN_TOPICS.format(words=french.listing(shown), keys=", ".join(catalog.keys))
 
 
 async def confirmation(
@@ -84,8 +101,7 @@ async def confirmation(
         head = french.SUBSCRIBED.format(topics=escape(topic_list(catalog, subscriber)))
     lines = [head, await schedule_line(context, subscriber)]
     if unknown:
-        words = ", ".join(french.quoted(escape(word)) for word in unknown)
-        lines.append(french.UNKNOWN_TOPICS.format(words=words, keys=", ".join(catalog.keys)))
+        lines.append(unknown_line(catalog, unknown))
     return "\n".join(lines)
 
 
@@ -164,19 +180,39 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
         await services.subscriptions.unsubscribe(chat.id, None)
         await reply(update, [french.UNSUBSCRIBED_ALL])
         return
-    if not choice.topics:
-        keys = ", ".join(services.catalog.keys)
-        await reply(update, [french.NO_TOPIC_NAMED.format(keys=keys)])
-        return
-    updated = await services.subscriptions.unsubscribe(chat.id, tuple(t.key for t in choice.topics))
-    if updated is None or not updated.subscribed:
-        await reply(update, [french.UNSUBSCRIBED_ALL])
-        return
-    removed = ", ".join(topic.label for topic in choice.topics)
-    kept = topic_list(services.catalog, updated)
-    await reply(
-        update, [french.UNSUBSCRIBED_SOME.format(removed=escape(removed), kept=escape(kept))]
-    )
+    await reply(update, [await unsubscribed_some(context, current, choice, text)])
+
+
+async def unsubscribed_some(
+    context: BotContext, current: Subscriber, choice: TopicChoice, text: str
+) -> str:
+    """Take the named topics out and say what remains (« Il vous reste : AES et Mali. ») or
+    that the digest stops; topics the reader did not follow and unknown words are named."""
+    services = context.services
+    catalog = services.catalog
+    followed = set(current.topic_keys(catalog.keys))
+    removed = [topic for topic in choice.topics if topic.key in followed]
+    not_followed = [topic.label for topic in choice.topics if topic.key not in followed]
+    lines = []
+    if removed:
+        updated = await services.subscriptions.unsubscribe(
+            current.chat_id, tuple(t.key for t in removed)
+        )
+        lines.append(escape(french.topics_removed([topic.label for topic in removed])))
+        if updated is None or not updated.subscribed:
+            lines.append(french.NOTHING_LEFT)
+        else:
+            lines.append(french.TOPICS_LEFT.format(topics=escape(topic_list(catalog, updated))))
+    elif not not_followed:
+        kept = escape(topic_list(catalog, current))
+        lines.append(french.NO_TOPIC_NAMED_UNSUBSCRIBE.format(text=escape(text[:100]), topics=kept))
+    if not_followed:
+        lines.append(french.NOT_SUBSCRIBED_TO.format(topics=escape(french.listing(not_followed))))
+        if not removed:
+            lines.append(french.YOUR_TOPICS.format(topics=escape(topic_list(catalog, current))))
+    if choice.unknown:
+        lines.append(unknown_line(catalog, choice.unknown))
+    return "\n".join(lines)
 
 
 COMMANDS = (

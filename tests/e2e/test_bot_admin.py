@@ -50,7 +50,7 @@ async def test_add_text_article_answers_id_topics_and_summary(bot: BotHarness) -
     assert "Article n° 2 enregistré" in answer.text
     assert "Niamey et Ouagadougou relancent la route du Sahel" in answer.text
     assert "Niger" in answer.text and "Burkina" in answer.text
-    assert "Résumé :" in answer.text
+    assert "Résumé\u202f:" in answer.text
     stored = await bot.services.library.get(2)
     assert stored is not None and stored.added_by == f"telegram:{ADMIN.id}"
     assert {"niger", "burkina"} <= set(stored.topic_keys)
@@ -68,7 +68,7 @@ async def test_add_with_topic_and_summary_overrides(bot: BotHarness) -> None:
     assert stored.topic_keys == ("aes", "russie")
     assert stored.summary == "Un corridor routier relie Niamey et Ouaga."
     unknown = await bot.send(ADMIN, "/ajouter #licorne\nTitre\nUn texte.")
-    assert "Sujet(s) inconnu(s) : #licorne" in unknown.text
+    assert "Sujets inconnus\u202f: #licorne" in unknown.text
     assert await bot.services.library.count() == 2
 
 
@@ -95,7 +95,7 @@ async def test_add_from_url_fetches_and_extracts(bot: BotHarness, news_site: str
 async def test_add_from_refused_urls(bot: BotHarness) -> None:
     assert "http:// et https://" in (await bot.send(ADMIN, "/ajouter ftp://example.org/a")).text
     down = await bot.send(ADMIN, "/ajouter http://127.0.0.1:9/nothing-listens-here")
-    assert "Je n'ai pas pu récupérer la page" in down.text
+    assert "Je n’ai pas pu récupérer la page" in down.text
     assert await bot.services.library.count() == 1
 
 
@@ -108,15 +108,15 @@ async def test_add_text_and_markdown_documents(bot: BotHarness) -> None:
     picture = await bot.send_document(
         ADMIN, "photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", caption="/ajouter"
     )
-    assert "n'est pas du texte" in picture.text or "fichiers .txt et .md" in picture.text
+    assert "n’est pas du texte" in picture.text or "fichiers .txt et .md" in picture.text
     assert await bot.services.library.count() == 3
 
 
 async def test_add_bad_input(bot: BotHarness) -> None:
-    assert "Envoyez l'article après la commande" in (await bot.send(ADMIN, "/ajouter")).text
-    assert "Envoyez l'article" in (await bot.send(ADMIN, "/ajouter    ")).text
+    assert "Envoyez l’article après la commande" in (await bot.send(ADMIN, "/ajouter")).text
+    assert "Envoyez l’article" in (await bot.send(ADMIN, "/ajouter    ")).text
     title_only = await bot.send(ADMIN, "/ajouter Un titre seul")
-    assert "qu'un titre" in title_only.text
+    assert "qu’un titre" in title_only.text
     big = "Le Mali et le Niger signent un accord à Bamako. " * 2100  # ~ 100 kB
     accepted = await bot.send(ADMIN, f"/ajouter Un très long article\n{big}")
     assert "Article n° 2 enregistré" in accepted.text
@@ -143,7 +143,7 @@ async def test_delete_with_confirmation_and_forged_buttons(bot: BotHarness) -> N
     assert "/supprimer 12" in (await bot.send(ADMIN, "/supprimer")).text
     assert "n° 42" in (await bot.send(ADMIN, "/supprimer 42")).text
     question = await bot.send(ADMIN, "/supprimer 1")
-    assert "Supprimer l'article n° 1" in question.text
+    assert "Supprimer l’article n° 1" in question.text
     # A reader forging the confirmation payload on a message of their own changes nothing.
     reader_message = (await bot.send(READER, "/mali")).last
     forged = callbacks.encode(callbacks.ConfirmDelete(1))
@@ -167,10 +167,10 @@ async def test_stats_counts(bot: BotHarness) -> None:
     await bot.send(OTHER_READER, "/abonner mali")
     await bot.member_update(OTHER_READER, "kicked")
     stats = await bot.send(ADMIN, "/stats")
-    assert "Abonnés actifs : 1" in stats.text
-    assert "Abonnés inactifs (bot bloqué, chat disparu) : 1" in stats.text
-    assert "Articles : 1" in stats.text
-    assert "Revues envoyées aujourd'hui (UTC) : 0" in stats.text
+    assert "Abonnés actifs\u202f: 1" in stats.text
+    assert "Abonnés inactifs (bot bloqué, chat disparu)\u202f: 1" in stats.text
+    assert "Articles\u202f: 1" in stats.text
+    assert "Revues envoyées aujourd’hui (UTC)\u202f: 0" in stats.text
 
 
 async def test_broadcast_reaches_active_subscribers_once(bot: BotHarness) -> None:
@@ -189,4 +189,4 @@ async def test_broadcast_reaches_active_subscribers_once(bot: BotHarness) -> Non
         ]
         assert len(received) == 1
         assert "Bonjour à tous & <bienvenue> !" in received[0].text
-    assert "2 envoyé(s)" in bot.api.last_message(ADMIN.id).text
+    assert "Envoyés\u202f: 2" in bot.api.last_message(ADMIN.id).text

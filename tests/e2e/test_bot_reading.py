@@ -120,19 +120,19 @@ async def test_latest_and_bad_count(bot: BotHarness) -> None:
 async def test_article_in_full_and_bad_ids(bot: BotHarness) -> None:
     answer = await bot.send(READER, "/article 1")
     assert SEED_TITLE in answer.text
-    assert "Sujets :" in answer.text
+    assert "Sujets\u202f:" in answer.text
     assert "Moscou étant la capitale" in answer.text  # the body, not only the summary
     assert "Donnez le numéro" in (await bot.send(READER, "/article")).text
-    assert "n'est pas un numéro" in (await bot.send(READER, "/article abc")).text
+    assert "n’est pas un numéro" in (await bot.send(READER, "/article abc")).text
     assert (
-        "Je ne trouve pas d'article n° 999999" in (await bot.send(READER, "/article 999999")).text
+        "Je ne trouve pas d’article n° 999999" in (await bot.send(READER, "/article 999999")).text
     )
 
 
 async def test_search_is_accent_insensitive(bot: BotHarness) -> None:
     answer = await bot.send(READER, "/recherche goita")
     assert SEED_TITLE in answer.text
-    assert "Recherche : goita" in answer.text
+    assert "Recherche\u202f: goita" in answer.text
 
 
 async def test_search_with_hostile_input_never_errors(bot: BotHarness) -> None:
@@ -159,7 +159,7 @@ async def test_search_pages_and_broadening(bot: BotHarness) -> None:
 
 async def test_plain_text_is_a_search_and_unknown_command_hints_help(bot: BotHarness) -> None:
     answer = await bot.send(READER, "Goïta")
-    assert "Je cherche « Goïta »" in answer.text
+    assert "Je cherche «\u202fGoïta\u202f»" in answer.text
     assert SEED_TITLE in answer.text
     unknown = await bot.send(READER, "/meteo")
     assert "Je ne connais pas la commande /meteo" in unknown.text

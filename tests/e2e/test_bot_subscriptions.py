@@ -8,6 +8,8 @@ from pathlib import Path
 from fake_bot_api import FakeUser, LocalBotApi
 from tests.support.factories import FakeClock
 from tests.support.harness import OTHER_READER, READER, BotHarness, bot_config
+from tests.support.typography import space_insensitive
+from ui import french
 
 
 async def subscriber(bot: BotHarness, user: FakeUser):  # type: ignore[no-untyped-def]
@@ -18,7 +20,7 @@ async def test_subscribe_all_from_start_button(bot: BotHarness) -> None:
     start = await bot.send(READER, "/start")
     changes, _ = await bot.press_label(READER, start.last, "Tout recevoir")
     assert "tous les sujets" in changes.last.text
-    assert "07:00" in changes.last.text and "Africa/Bamako" in changes.last.text
+    assert "7\u202fh (Bamako)" in changes.last.text
     state = await subscriber(bot, READER)
     assert state is not None and state.all_topics
 
@@ -27,7 +29,7 @@ async def test_subscribe_named_topics_with_unknown_words(bot: BotHarness) -> Non
     answer = await bot.send(READER, "/abonner aes Burkina Faso licornes")
     assert "Alliance des États du Sahel" in answer.text
     assert "Burkina" in answer.text
-    assert "« licornes »" in answer.text
+    assert "«\u202flicornes\u202f»" in answer.text
     state = await subscriber(bot, READER)
     assert state is not None and set(state.topics) == {"aes", "burkina"}
     nothing = await bot.send(READER, "/abonner licornes")
@@ -67,7 +69,7 @@ async def test_unsubscribe_all_or_some(bot: BotHarness) -> None:
     assert "aucun sujet" in (await bot.send(READER, "/desabonner")).text
     await bot.send(READER, "/abonner aes mali niger")
     some = await bot.send(READER, "/desabonner mali")
-    assert "Mali" in some.text and "Vous restez abonné" in some.text
+    assert "Mali" in some.text and "Il vous reste" in some.text
     state = await subscriber(bot, READER)
     assert state is not None and set(state.topics) == {"aes", "niger"}
     everything = await bot.send(READER, "/desabonner")
@@ -92,11 +94,11 @@ async def test_time_formats_and_bad_time(bot: BotHarness) -> None:
         ("7:30", time(7, 30)),
     ):
         answer = await bot.send(READER, f"/heure {typed}")
-        assert stored.strftime("%H:%M") in answer.text, typed
+        assert f"à {french.clock(stored)} (Bamako)" in answer.text, typed
         state = await subscriber(bot, READER)
         assert state is not None and state.delivery_time == stored
     bad = await bot.send(READER, "/heure 25:99")
-    assert "Je ne comprends pas l'heure « 25:99 »" in bad.text
+    assert "«\u202f25:99\u202f» n’existe pas" in bad.text
     state = await subscriber(bot, READER)
     assert state is not None and state.delivery_time == time(7, 30)  # unchanged
     assert "À quelle heure" in (await bot.send(READER, "/heure")).text
@@ -104,24 +106,25 @@ async def test_time_formats_and_bad_time(bot: BotHarness) -> None:
 
 async def test_time_zone_friendly_names_and_bad_zone(bot: BotHarness) -> None:
     answer = await bot.send(READER, "/fuseau Paris")
-    assert "Europe/Paris" in answer.text
-    assert "Africa/Niamey" in (await bot.send(READER, "/fuseau Africa/Niamey")).text
+    assert "Fuseau enregistré\u202f: Paris" in answer.text
+    assert "Niamey" in (await bot.send(READER, "/fuseau Africa/Niamey")).text
     bad = await bot.send(READER, "/fuseau Mars")
-    assert "Je ne connais pas le fuseau « Mars »" in bad.text
+    assert "Je ne connais pas le fuseau «\u202fMars\u202f»" in bad.text
     state = await subscriber(bot, READER)
     assert state is not None and state.timezone == "Africa/Niamey"
 
 
 async def test_status_describes_settings_and_next_digest(bot: BotHarness) -> None:
     before = await bot.send(READER, "/statut")
-    assert "pas d'abonnement" in before.text
+    assert "pas d’abonnement" in before.text
     await bot.send(READER, "/abonner mali")
     await bot.send(READER, "/heure 7h30")
     status = await bot.send(READER, "/statut")
     assert "Mali" in status.text
-    assert "07:30" in status.text
-    assert "Africa/Bamako" in status.text
-    assert "Prochaine revue : aujourd'hui à 07:30" in status.text  # the clock says 05:00 UTC
+    text = space_insensitive(status.text)
+    assert "Heure d’envoi : 7 h 30" in text
+    assert "Fuseau : Bamako" in text
+    assert "Prochaine revue : aujourd’hui à 7 h 30" in text  # the clock says 05:00 UTC
 
 
 async def test_digest_command_sends_today_digest_and_changes_nothing(bot: BotHarness) -> None:
@@ -147,7 +150,7 @@ async def test_restart_keeps_subscriptions(
     await second.start()
     try:
         status = await second.send(READER, "/statut")
-        assert "19:00" in status.text and "Europe/Paris" in status.text
+        assert "19\u202fh" in status.text and "Fuseau\u202f: Paris" in status.text
         assert "Niger" in status.text
         assert await second.services.library.count() == 1  # the seed is not loaded twice
     finally:
@@ -166,7 +169,7 @@ async def test_blocking_marks_inactive_and_start_reactivates(bot: BotHarness) ->
     # Unblocked without the my_chat_member update reaching us: /start alone reactivates.
     bot.api.unblock_chat(READER.id)
     welcome = await bot.send(READER, "/start")
-    assert "Content de vous revoir" in welcome.text
+    assert "Bon retour, Moussa" in welcome.text
     state = await subscriber(bot, READER)
     assert state is not None and state.active
 

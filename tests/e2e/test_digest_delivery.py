@@ -86,7 +86,7 @@ async def test_moving_the_hour_after_delivery_sends_no_second_digest(bot: BotHar
     bot.clock.set(datetime(2025, 6, 23, 7, 1, tzinfo=UTC))
     await bot.services.digests.tick()
     answer = await bot.send(READER, "/heure 20h")
-    assert "déjà reçu celle d'aujourd'hui" in answer.text
+    assert "déjà reçu celle d’aujourd’hui" in answer.text
     await add_article(bot, "Bamako, le soir", "Le Mali et Bamako, en soirée. Suite du texte.")
     bot.clock.set(datetime(2025, 6, 23, 20, 30, tzinfo=UTC))
     await bot.services.digests.tick()
@@ -258,7 +258,7 @@ async def test_nothing_new_message_when_configured(
         clock.set(datetime(2025, 6, 23, 7, 0, tzinfo=UTC))
         await bot.services.digests.tick()
         [message] = api.sent_messages(chat)
-        assert "Rien de neuf aujourd'hui sur vos sujets" in message.text
+        assert "Rien de neuf aujourd’hui sur vos sujets" in message.text
     finally:
         await bot.stop()
 

@@ -157,7 +157,7 @@ async def test_real_delete_button_in_a_group_works_only_for_the_admin(bot: BotHa
     group = bot.api.new_group("Rédaction")
     member = FakeUser(8008, "Membre")
     question = await bot.send(ADMIN, "/supprimer@sahel_digest_bot 1", chat=group)
-    assert "Supprimer l'article n° 1" in question.text
+    assert "Supprimer l’article n° 1" in question.text
     for label in ("Supprimer", "Annuler"):
         changes, answer = await bot.press_label(member, question.last, label, chat=group)
         assert answer == french.ADMIN_ONLY_BUTTON and changes.messages == []

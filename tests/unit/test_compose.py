@@ -42,7 +42,7 @@ def test_headline_sections_and_footer(catalog: TopicCatalog) -> None:
     assert text.startswith("📰 Votre revue du lundi 23 juin 2025")
     assert "2 nouveaux articles sur vos sujets." in text
     assert text.index(catalog.get("aes").label) < text.index(catalog.get("mali").label)  # type: ignore[union-attr]
-    assert "Lire l'article" in text and "/article 1" in text
+    assert "Lire l’article" in text and "/article 1" in text
     assert "/desabonner" in text.splitlines()[-1]
 
 
@@ -58,7 +58,7 @@ def test_article_on_two_topics_appears_once_under_the_first(catalog: TopicCatalo
     assert arranged[0].entries[0].also_on == ("russie",)
     text = compose_digest(DAY, sections, catalog, max_per_topic=5).messages[0]
     assert text.count("Goïta à Moscou") == 1
-    assert f"Aussi : {catalog.get('russie').label}" in text  # type: ignore[union-attr]
+    assert f"Aussi\u202f: {catalog.get('russie').label}" in text  # type: ignore[union-attr]
 
 
 def test_newest_first_and_limit_per_topic(catalog: TopicCatalog) -> None:
@@ -76,7 +76,7 @@ def test_nothing_new_sends_nothing_unless_asked(catalog: TopicCatalog) -> None:
         DAY, [TopicArticles("mali", [])], catalog, max_per_topic=5, send_when_empty=True
     )
     assert len(told.messages) == 1
-    assert "Rien de neuf aujourd'hui" in assert_valid_telegram_html(told.messages[0])
+    assert "Rien de neuf aujourd’hui" in assert_valid_telegram_html(told.messages[0])
 
 
 def test_long_digest_splits_between_articles_with_valid_html(catalog: TopicCatalog) -> None:
