@@ -192,7 +192,9 @@ async def unsubscribed_some(
     catalog = services.catalog
     followed = set(current.topic_keys(catalog.keys))
     removed = [topic for topic in choice.topics if topic.key in followed]
-    not_followed = [topic.label for topic in choice.topics if topic.key not in followed]
+    # « tout sauf mali » lists what to drop without meaning that the reader followed it.
+    named = () if choice.exact else choice.topics
+    not_followed = [topic.label for topic in named if topic.key not in followed]
     lines = []
     if removed:
         updated = await services.subscriptions.unsubscribe(
@@ -203,6 +205,8 @@ async def unsubscribed_some(
             lines.append(french.NOTHING_LEFT)
         else:
             lines.append(french.TOPICS_LEFT.format(topics=escape(topic_list(catalog, updated))))
+    elif choice.exact and choice.topics:  # « tout sauf mali » from a reader who keeps only Mali
+        lines.append(french.TOPICS_LEFT.format(topics=escape(topic_list(catalog, current))))
     elif not not_followed:
         kept = escape(topic_list(catalog, current))
         lines.append(french.NO_TOPIC_NAMED_UNSUBSCRIBE.format(text=escape(text[:100]), topics=kept))

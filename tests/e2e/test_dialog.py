@@ -217,6 +217,9 @@ async def test_everything_but_in_subscribe_and_unsubscribe(bot: BotHarness) -> N
     kept = await said(bot, READER, "/desabonner tout sauf mali")
     assert await topics_of(bot, READER) == {"mali"}
     assert "Il vous reste : Mali." in kept
+    assert "n’étiez pas abonné" not in kept  # « sauf » names what to keep, not what to drop
+    again = await said(bot, READER, "/desabonner tout sauf mali")
+    assert "Il vous reste : Mali." in again and "aucun de vos sujets" not in again
     refused = await said(bot, READER, "/abonner tout sauf licornes")
     assert "licornes" in refused and await topics_of(bot, READER) == {"mali"}
 
