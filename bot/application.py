@@ -101,7 +101,10 @@ async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
     """The command menu, in French and for the default language (≤ 100 commands)."""
     catalog = application.bot_data.services.catalog
-    commands = [BotCommand(topic.command, topic.description[:256]) for topic in catalog.topics]
+    commands = [
+        BotCommand(topic.command, french.typeset(topic.description)[:256])
+        for topic in catalog.topics
+    ]
     commands += [BotCommand(name, description) for name, description in french.MENU]
     commands = commands[:100]
     for language in ("fr", None):

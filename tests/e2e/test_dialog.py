@@ -363,3 +363,13 @@ async def test_every_button_still_works_after_a_restart(
         assert not any(answer and "plus valable" in answer for answer in answers), answers
     finally:
         await second.stop()
+
+
+async def test_the_command_menu_is_typeset(bot: BotHarness) -> None:
+    """Telegram shows the menu's descriptions as they are published: the topics' come from
+    content/topics.toml, written with straight apostrophes and ASCII spaces before colons."""
+    for language in ("fr", ""):
+        menu = bot.api.commands(language_code=language)
+        assert menu
+        for command in menu:
+            assert problems(str(command["description"])) == [], command
