@@ -23,7 +23,8 @@ Decisions worth knowing:
   « Ã© » garbage, so that is refused (``BAD_ENCODING``).
 * Directories are read flat (not recursively): a newsroom export folder is flat, and recursing
   would walk into whatever else sits below (``.git``, archives). Hidden files are ignored;
-  subdirectories and other extensions are reported per entry.
+  subdirectories and other extensions are reported per entry, and so are links leaving the
+  folder and whatever is not a regular file (a named pipe would block the read forever).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -344,46 +347,97 @@ def _looks_like_broken_utf8(data: bytes) -> bool:
 def drafts_from_path(path: Path, *, source: str | None = None) -> list[FileOutcome]:
     """Ingest a file, or every entry of a directory (flat, sorted by name), one outcome each.
 
-    Raises ``ContentRejected(NOT_FOUND)`` only when ``path`` itself does not exist.
+    In a directory, only what lies inside it is read: a symbolic link may point anywhere on
+    the machine (a key, a password file), and whoever can drop a file in the folder could make
+    the bot publish it. A link to a file inside the folder is followed; one leaving it, broken
+    or looping is refused. A file named explicitly is read wherever it is: the operator chose it.
+
+    Raises ``ContentRejected(NOT_FOUND)`` when ``path`` itself does not exist, and
+    ``ContentRejected(UNREADABLE)`` when it is a directory that cannot be listed.
     """
     if path.is_dir():
-        return [_outcome(entry, source) for entry in _visible_entries(path)]
+        folder = path.resolve()
+        return [_outcome(entry, source, folder) for entry in _visible_entries(path)]
     if not path.exists():
         raise ContentRejected(RejectReason.NOT_FOUND, str(path))
     return [_outcome(path, source)]
 
 
 def _visible_entries(directory: Path) -> Iterable[Path]:
-    return sorted(entry for entry in directory.iterdir() if not entry.name.startswith("."))
-
-
-def _outcome(path: Path, source: str | None) -> FileOutcome:
     try:
-        return FileOutcome(path, draft=draft_from_file(path, source=source))
+        return sorted(entry for entry in directory.iterdir() if not entry.name.startswith("."))
+    except OSError as error:
+        raise ContentRejected(RejectReason.UNREADABLE, f"{directory}: {error.strerror}") from None
+
+
+def _outcome(path: Path, source: str | None, folder: Path | None = None) -> FileOutcome:
+    try:
+        if folder is None:
+            draft = draft_from_file(path, source=source)
+        else:
+            draft = _draft_from_file(_inside(path, folder), path.name, source, follow=False)
+        return FileOutcome(path, draft=draft)
     except ContentRejected as rejection:
         logger.info("Skipped %s: %s", path, rejection)
         return FileOutcome(path, rejection=rejection)
 
 
+def _inside(entry: Path, folder: Path) -> Path:
+    """What to read for an entry of ``folder`` (resolved): the entry, or the target of a link
+    that stays inside the folder."""
+    if not entry.is_symlink():
+        return entry
+    try:
+        target = entry.resolve(strict=True)
+    except FileNotFoundError:
+        raise ContentRejected(RejectReason.UNREADABLE, "broken symbolic link") from None
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's word for a link loop
+        raise ContentRejected(RejectReason.UNREADABLE, "symbolic link loop") from None
+    if not target.is_relative_to(folder):
+        raise ContentRejected(
+            RejectReason.UNSUPPORTED_FILE, "symbolic link leading outside the folder"
+        )
+    return target
+
+
 def draft_from_file(path: Path, *, source: str | None = None) -> ArticleDraft:
     """Ingest one ``.txt``, ``.md`` or ``.html`` file (the size is checked before reading)."""
+    return _draft_from_file(path, path.name, source, follow=True)
+
+
+def _draft_from_file(path: Path, name: str, source: str | None, *, follow: bool) -> ArticleDraft:
     if path.is_dir():
         raise ContentRejected(RejectReason.UNSUPPORTED_FILE, "directory (not read recursively)")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ContentRejected(RejectReason.UNSUPPORTED_FILE, path.suffix.lower() or "no extension")
-    return draft_from_bytes(_read_capped(path), filename=path.name, source=source)
+    return draft_from_bytes(_read_capped(path, follow=follow), filename=name, source=source)
 
 
-def _read_capped(path: Path) -> bytes:
-    """Read at most one byte past the limit, so a huge file is refused without loading it."""
+_NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"
+
+
+def _read_capped(path: Path, *, follow: bool) -> bytes:
+    """Read at most one byte past the limit, so a huge file is refused without loading it.
+
+    Only regular files are read: opening a named pipe waits for a writer forever, and a device
+    never ends. The file is opened without blocking and checked once open, so that it cannot be
+    swapped for a pipe (or, with ``follow`` False, for a link) between the check and the read.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     try:
-        with path.open("rb") as handle:
+        if not stat.S_ISREG(path.stat(follow_symlinks=follow).st_mode):
+            raise ContentRejected(RejectReason.UNREADABLE, _NOT_REGULAR)
+        descriptor = os.open(path, flags)
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise ContentRejected(RejectReason.UNREADABLE, _NOT_REGULAR)
             data = handle.read(MAX_TEXT_BYTES + 1)
-            size = path.stat().st_size if len(data) > MAX_TEXT_BYTES else len(data)
     except FileNotFoundError as error:
         raise ContentRejected(RejectReason.NOT_FOUND, str(path)) from error
     except OSError as error:
         raise ContentRejected(RejectReason.UNREADABLE, f"{path}: {error.strerror}") from error
+    size = status.st_size if len(data) > MAX_TEXT_BYTES else len(data)
     if size > MAX_TEXT_BYTES:
         raise ContentRejected(RejectReason.TOO_LARGE, f"{size} bytes (limit {MAX_TEXT_BYTES})")
     return data

@@ -8,7 +8,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,16 +30,24 @@ ARTICLE = (
 
 
 def run_cli(
-    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+    *args: str,
+    cwd: Path,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` in ``cwd``; ``preexec`` runs in the child before it starts (the
+    limits of ``tests.support.limits``)."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
         text=True,
+        errors="replace",
         timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        preexec_fn=preexec,
         check=False,
     )
 
