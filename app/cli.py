@@ -34,6 +34,7 @@ logger = logging.getLogger("bot")
 
 MAX_LIMIT = 1_000_000
 MAX_DAYS = 3650
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SIGPIPE_STATUS = 141
 """128 + SIGPIPE: how a Unix tool ends when the program reading its output stops reading."""
@@ -106,9 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        # The digest reaches back --days from it: near year 1, that is before the calendar.
+        raise argparse.ArgumentTypeError(f"must be from {FIRST_DATE} to {LAST_DATE}, got {day}")
+    return day
 
 
 def _path(text: str) -> Path:

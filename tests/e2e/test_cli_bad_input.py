@@ -181,6 +181,7 @@ CASES: dict[str, Case] = {
     "days negative": Case(("digest", "--preview", "--days", "-3"), ("--days", "-3")),
     "days huge": Case(("digest", "--preview", "--days", "9" * 12), ("--days",)),
     "date malformed": Case(("digest", "--preview", "--date", "2026-13-45"), ("2026-13-45",)),
+    "date out of range": Case(("digest", "--preview", "--date", "0001-01-01"), ("--date",)),
     "topics empty": Case(("digest", "--preview", "--topics", ""), ("--topics",)),
     "topics only commas": Case(("digest", "--preview", "--topics", " , "), ("--topics",)),
     "topics unknown": Case(("digest", "--preview", "--topics", "aes,licorne"), ("licorne",)),
