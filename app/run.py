@@ -73,9 +73,11 @@ def bot_token(config: Config) -> str:
 
 async def check_before_start(config: Config, token: str) -> None:
     """What would stop the bot in the middle of its start-up, asked first (``StartFailure`` or
-    ``StorageError``, one line each): the Bot API answers and knows the token, the webhook's
-    port is free, the database opens and accepts writes. The database comes last: it is the one
-    check that creates something (a new file), which only a start that will go on should do."""
+    ``StorageError``, ``TopicFileError``, one line each): the topics leave the bot's commands
+    free, the Bot API answers and knows the token, the webhook's port is free, the database
+    opens and accepts writes. The database comes last: it is the one check that creates
+    something (a new file), which only a start that will go on should do."""
+    load_catalog(config.content, COMMAND_NAMES)
     await check_bot_api(config.telegram, token)
     if config.telegram.mode == "webhook":
         check_webhook_port(config.telegram)

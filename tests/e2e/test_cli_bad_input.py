@@ -161,6 +161,12 @@ def jsonl(*lines: bytes) -> Prepare:
     return write
 
 
+async def topics_taking_a_bot_command(place: Place) -> None:
+    shipped = (ROOT / "content" / "topics.toml").read_text(encoding="utf-8")
+    taken = shipped.replace('command = "aes"', 'command = "aide"', 1)
+    (place.folder / "topics.toml").write_text(taken, encoding="utf-8")
+
+
 async def folder(place: Place) -> None:
     (place.folder / "a-folder").mkdir()
 
@@ -233,6 +239,12 @@ CASES: dict[str, Case] = {
         ("run", "--config", "config.toml"),
         ("telegram.token_env",),
         config=LOCAL_API + 'token_env = ""\n',
+    ),
+    "topic taking a bot command": Case(
+        ("run", "--config", "config.toml"),
+        ("/aide",),
+        config=LOCAL_API + '[content]\ntopics_file = "topics.toml"\n',
+        prepare=topics_taking_a_bot_command,
     ),
     # --- the database file ------------------------------------------------------------------
     "database folder missing (config)": Case(
