@@ -3,6 +3,11 @@
 The tagger works on word tokens rather than running one regular expression per topic: one
 tokenisation pass and a dictionary lookup per word cost the same whatever the number of topics,
 which keeps tagging cheap next to summarising and storing (it runs on every ingested article).
+
+An article is about a topic it names in its title or keeps naming; a name said once, a country in
+a list of the region's (« entre Mali, Niger et Burkina Faso »), a capitalised « Poutine » opening
+a sentence prove nothing on their own. ``bench/tagging_quality.py`` measures the precision and
+recall of these rules on hand-labelled articles.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from content.models import TopicMention
 from content.text import PHRASE_TOKEN, fold
 from content.topics import Topic, TopicCatalog, term_words
 
-LEAD_WORDS = 50
-"""A topic named in the body's first 50 words (about a news lede) is tagged even if named once."""
+BRIEF_WORDS = 60
+"""A body this short (a brief, a caption) is all lede: a topic it names once is its subject."""
 
 MIN_MENTIONS = 2
-"""Elsewhere a topic must be named this often: a single passing mention is not what it is about."""
+"""Elsewhere a topic must be named this often, or in the title: a single mention in a full
+article is a passing one (« …des tablettes offertes par la Russie » in a piece on Malian schools).
+Until 2026-12 a single mention in the first 50 words counted too; on the labelled sample
+(``bench/tagging_quality.py``) that rule found one topic for eleven wrong ones."""
 
 _WORD = re.compile(r"\w+")
 # Every combining-mark block; NFKD of a Latin letter never yields a mark outside them.
@@ -88,8 +96,8 @@ class Tagger:
         """Tag an article with the topics it is about, most mentioned first (ties in catalog
         order).
 
-        A topic is kept when it is named in the title, in the lead (the body's first
-        ``LEAD_WORDS`` words) or at least ``MIN_MENTIONS`` times in all; its count is every
+        A topic is kept when it is named in the title, at least ``MIN_MENTIONS`` times in all,
+        or anywhere in a brief (a body of at most ``BRIEF_WORDS`` words); its count is every
         mention, title included. Ambiguous words (« Wagner », « malien ») count only if the topic
         is also named plainly. ``title`` and ``body`` are expected in NFC, as
         ``content.text.normalize_text`` leaves them.
@@ -108,20 +116,69 @@ class Tagger:
 def _tally(
     matcher: TopicMatcher, size: int, title: str, body: str
 ) -> tuple[list[int], list[int], set[int]]:
-    """Count sure and ambiguous mentions per topic, and note the topics seen in title or lead."""
+    """Count sure and ambiguous mentions per topic, and note the topics seen in the title (or in
+    the body of a brief)."""
     sure, ambiguous = [0] * size, [0] * size
     prominent: set[int] = set()
     title_tokens, body_tokens = _tokens(title), _tokens(body)
     for (written, folded), prominent_end in (
         (title_tokens, len(title_tokens[0])),
-        (body_tokens, _lead_end(body_tokens[0])),
+        (body_tokens, len(body_tokens[0]) if _is_brief(body_tokens[0]) else 0),
     ):
-        for position, count in _scan(matcher, written, folded):
-            sure[count.topic] += count.sure
-            ambiguous[count.topic] += count.ambiguous
-            if position < prominent_end:
-                prominent.add(count.topic)
+        matches = list(_scan(matcher, written, folded))
+        listed = _enumerated(matches, written, folded)
+        for index, (start, _end, effect) in enumerate(matches):
+            for count in _only_ambiguous(effect) if index in listed else effect:
+                sure[count.topic] += count.sure
+                ambiguous[count.topic] += count.ambiguous
+                if start < prominent_end:
+                    prominent.add(count.topic)
     return sure, ambiguous, prominent
+
+
+LIST_GLUE = frozenset(
+    {",", "et", "ou", "du", "de", "des", "d", "la", "le", "l", "les", "au", "aux"}
+)
+"""Folded words that may join the items of a list of places (« du Mali, du Niger et du Tchad »);
+a capitalised word between them is an item no topic names (« Mali, Mauritanie, Niger »)."""
+LIST_GAP = 4
+"""At most this many tokens between two items of a list."""
+LIST_MIN_TOPICS = 3
+"""A run of mentions of this many different topics, joined as ``LIST_GLUE`` says, is a list."""
+
+
+def _enumerated(
+    matches: list[tuple[int, int, Effect]], written: list[str], folded: list[str]
+) -> set[int]:
+    """The indexes of the matches that are items of a list of topics.
+
+    « La zone des trois frontières entre Mali, Niger et Burkina Faso » or « le G5 Sahel
+    (Mauritanie, Mali, Burkina Faso, Niger, Tchad) » name each country for the region's sake: such
+    mentions count only beside a mention of the country on its own, like ambiguous words.
+    """
+    listed: set[int] = set()
+    run: list[int] = []
+    for index, (start, _end, _effect) in enumerate(matches):
+        if run and _joined(written, folded, matches[run[-1]][1], start):
+            run.append(index)
+            continue
+        listed.update(_list_items(matches, run))
+        run = [index]
+    listed.update(_list_items(matches, run))
+    return listed
+
+
+def _joined(written: list[str], folded: list[str], end: int, start: int) -> bool:
+    return start - end <= LIST_GAP and all(
+        folded[i] in LIST_GLUE or written[i][:1].isupper() for i in range(end, start)
+    )
+
+
+def _list_items(matches: list[tuple[int, int, Effect]], run: list[int]) -> list[int]:
+    """``run`` if its items plainly name enough different topics (« des mercenaires russes du
+    groupe Wagner » is one item, however many topics its words touch)."""
+    topics = {count.topic for index in run for count in matches[index][2] if count.sure}
+    return run if len(topics) >= LIST_MIN_TOPICS else []
 
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
@@ -144,21 +201,21 @@ def _fold_latin(text: str) -> str:
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
-def _lead_end(tokens: list[str]) -> int:
-    """Return the position of the first token after the lead."""
+def _is_brief(tokens: list[str]) -> bool:
+    """Tell whether the body has at most ``BRIEF_WORDS`` words (punctuation tokens aside)."""
     words = 0
-    for position, token in enumerate(tokens):
+    for token in tokens:
         if token[0].isalnum() or token[0] == "_":
             words += 1
-            if words == LEAD_WORDS:
-                return position + 1
-    return len(tokens)
+            if words > BRIEF_WORDS:
+                return False
+    return True
 
 
 def _scan(
     matcher: TopicMatcher, written: list[str], folded: list[str]
-) -> Iterator[tuple[int, _Count]]:
-    """Yield (token position, count) for each phrase found, left to right.
+) -> Iterator[tuple[int, int, Effect]]:
+    """Yield (first token, token after it, effect) for each phrase found, left to right.
 
     The longest phrase starting at a word wins and consumes its words, so « fleuve Niger » hides
     the « Niger » inside it. An acronym in brackets right after its own expansion, as in
@@ -177,8 +234,7 @@ def _scan(
         next_free = position + length
         if effect:
             next_free += _bracketed_repeat(matcher, written, folded, next_free, effect)
-        for count in effect:
-            yield position, count
+            yield position, position + length, effect
 
 
 def _match_at(
@@ -186,6 +242,8 @@ def _match_at(
 ) -> tuple[int, Effect]:
     """Return the length and effect of the longest phrase starting at ``position`` (0 if none)."""
     acronym = matcher.acronyms.get(written[position])
+    if acronym is not None and _capitalised_anyway(written, position):
+        acronym = _only_ambiguous(acronym)
     for length in matcher.lengths.get(folded[position], ()):
         effect = matcher.phrases.get(tuple(folded[position : position + length]))
         if effect is not None:
@@ -193,6 +251,25 @@ def _match_at(
                 effect = _merge(effect, acronym)
             return length, effect
     return (1, acronym) if acronym is not None else (0, ())
+
+
+_SENTENCE_OPENERS = frozenset({".", "!", "?", "…", "«", '"', "“"})
+"""Tokens after which any word takes a capital. Not « : »: French writes the next word in lower
+case unless it is a name, so « Ukraine : Poutine menace » is the president."""
+
+
+def _capitalised_anyway(written: list[str], position: int) -> bool:
+    """Tell whether a capitalised (not all-capitals) word opens a title or a sentence, where
+    its capital says nothing: « Poutine, tourtière et sirop d'érable » is the dish."""
+    word = written[position]
+    if not word[:1].isupper() or word.isupper():
+        return False
+    return position == 0 or written[position - 1] in _SENTENCE_OPENERS
+
+
+def _only_ambiguous(effect: Effect) -> Effect:
+    """The same mentions, counting only beside a plain mention of their topic."""
+    return tuple(_Count(c.topic, 0, c.sure + c.ambiguous) for c in effect)
 
 
 def _bracketed_repeat(

@@ -199,6 +199,23 @@ def _check_terms(topic: Topic, where: str) -> None:
             earlier = fields.setdefault(term_words(term), field)
             if earlier != field:
                 raise TopicFileError(f"{where}: field {field!r} repeats {term!r} from {earlier!r}")
+    for negative in topic.negatives:
+        if not _holds_a_term(negative, topic):
+            raise TopicFileError(
+                f"{where}: field 'negatives' has {negative!r}, which holds none of its words "
+                "(a negative only cancels the topic's own words, so it would change nothing)"
+            )
+
+
+def _holds_a_term(phrase: str, topic: Topic) -> bool:
+    """Tell whether ``phrase`` contains an alias or ambiguous word (folded) or an acronym (as
+    written) of ``topic``."""
+    words = term_words(phrase)
+    for term in (*topic.aliases, *topic.ambiguous):
+        part = term_words(term)
+        if any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1)):
+            return True
+    return not set(topic.acronyms).isdisjoint(PHRASE_TOKEN.findall(phrase))
 
 
 def _check_unique(topics: tuple[Topic, ...]) -> None:

@@ -69,7 +69,8 @@ async def test_command_menu_registered_for_french_and_default(bot: BotHarness) -
 
 
 async def test_topic_command_shows_the_seed_article(bot: BotHarness) -> None:
-    for command in ("/aes", "/russie", "/mali", "/burkina", "/niger"):
+    # Burkina Faso and Niger appear there only in lists of the AES's members: not its topics.
+    for command in ("/aes", "/russie", "/mali", "/sahel"):
         answer = await bot.send(READER, command)
         assert SEED_TITLE in answer.text, command
         assert "23 juin 2025" in answer.text or "2025" in answer.text
