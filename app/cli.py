@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import os
 import sys
@@ -144,6 +145,10 @@ def _topic_keys(text: str) -> tuple[str, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            # A terminal that cannot show « ï » or « ’ » gets an escape, not a traceback.
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     secrets = SecretFilter(_secrets(Config()))  # the token is masked even if no config loads
     try:

@@ -317,3 +317,14 @@ def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:
     process.wait(timeout=60)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert process.returncode == 141
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    """A legacy terminal (PYTHONIOENCODING=ascii, or latin-1 which lacks « ’ »): the French text
+    prints with escapes for what the terminal cannot show."""
+    write_config(tmp_path)
+    result = run_cli(
+        "articles", "--config", "config.toml", cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Assimi Go\\xefta est en visite officielle en Russie" in result.stdout
