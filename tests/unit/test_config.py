@@ -110,5 +110,5 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
 def test_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     """Windows Notepad starts UTF-8 files with a byte order mark, which TOML does not allow."""
     path = tmp_path / "config.toml"
-    path.write_bytes("\ufeff[digest]\ndefault_timezone = \"Africa/Niamey\"\n".encode())
+    path.write_bytes('\ufeff[digest]\ndefault_timezone = "Africa/Niamey"\n'.encode())
     assert load_config(path).digest.default_timezone == "Africa/Niamey"
