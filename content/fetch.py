@@ -100,6 +100,7 @@ def check_url(url: str, policy: FetchPolicy) -> httpx.URL:
         raise ContentRejected(RejectReason.BAD_URL, f"length {len(candidate)}")
     try:
         parsed = httpx.URL(candidate)
+        _ = parsed.host  # decodes an international name: refuses invalid punycode
     except (httpx.InvalidURL, ValueError) as error:
         raise ContentRejected(RejectReason.BAD_URL, str(error)) from error
     if parsed.scheme not in ("http", "https"):
@@ -108,8 +109,20 @@ def check_url(url: str, policy: FetchPolicy) -> httpx.URL:
         raise ContentRejected(RejectReason.BAD_URL, "no host")
     if parsed.userinfo:
         raise ContentRejected(RejectReason.BAD_URL, "credentials in URL")
-    _check_host(parsed.raw_host.decode("ascii"), policy)
+    host = parsed.raw_host.decode("ascii")
+    if not _well_formed_host(host):
+        raise ContentRejected(RejectReason.BAD_URL, f"malformed host name {host[:80]}")
+    _check_host(host, policy)
     return parsed.copy_with(fragment=None)
+
+
+def _well_formed_host(host: str) -> bool:
+    """DNS's limits (RFC 1035): labels of 1 to 63 characters, 253 in all. The resolver's own
+    IDNA codec raises UnicodeError on anything else, past every network error handler."""
+    if ":" in host:  # an IPv6 literal
+        return True
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= 253 and all(1 <= len(label) <= 63 for label in labels)
 
 
 def _check_host(host: str, policy: FetchPolicy) -> None:
@@ -246,7 +259,7 @@ class _VettingBackend(httpcore.AsyncNetworkBackend):
     async def _vetted_addresses(self, host: str, port: int) -> Sequence[IPAddress]:
         try:
             addresses = await self._resolver(host, port)
-        except OSError as error:
+        except (OSError, UnicodeError) as error:
             raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
         refuse_non_public(host, addresses, self._policy)
         return addresses

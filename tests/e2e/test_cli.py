@@ -328,3 +328,16 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "Assimi Go\\xefta est en visite officielle en Russie" in result.stdout
+
+
+def test_ingest_of_a_url_with_an_impossible_host_name_is_a_warning(tmp_path: Path) -> None:
+    """A host label over 63 characters made the resolver's IDNA codec raise UnicodeError, a
+    traceback past every network error handler."""
+    write_config(tmp_path)
+    result = run_cli(
+        "ingest", "http://" + "a" * 300 + ".org/", "--config", "config.toml", cwd=tmp_path
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    warning, summary = result.stderr.strip().splitlines()
+    assert warning.startswith("warning: skipped http://") and "malformed host name" in warning
+    assert summary == "error: skipped 1 of 1 files or pages: 1 bad url"

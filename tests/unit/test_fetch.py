@@ -165,6 +165,11 @@ async def rejection(
         "http://user:secret@example.com/",
         "",
         "http://example.com/" + "a" * 3000,
+        # Host names DNS cannot carry: the resolver's IDNA codec raised UnicodeError, a
+        # traceback in ingest, past every network error handler.
+        "http://" + "a" * 300 + ".org/",
+        "http://a..b/",
+        "http://xn--ls8h.la/",
     ],
 )
 async def test_non_http_or_malformed_urls_are_bad_urls(url: str) -> None:
