@@ -19,3 +19,13 @@ def not_positive(values: Mapping[str, float]) -> list[Problem]:
         for key, value in values.items()
         if value <= 0
     ]
+
+
+def above(limits: Mapping[str, tuple[float, float]]) -> list[Problem]:
+    """A problem for each (value, maximum) of ``limits`` whose value is over its maximum: a
+    number the code would choke on later (a timer interval past what the event loop takes)."""
+    return [
+        (key, f"must be at most {maximum:g}, got {value}")
+        for key, (value, maximum) in limits.items()
+        if value > maximum
+    ]

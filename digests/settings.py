@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.settings import Problem, not_positive
+from core.settings import Problem, above, not_positive
+
+DAY_SECONDS = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,13 @@ class DigestSettings:
                 "check_interval_seconds": self.check_interval_seconds,
                 "concurrency": self.concurrency,
                 "claim_lease_seconds": self.claim_lease_seconds,
+            }
+        ) + above(
+            {
+                "max_articles_per_topic": (self.max_articles_per_topic, 50),
+                "check_interval_seconds": (self.check_interval_seconds, DAY_SECONDS),
+                "concurrency": (self.concurrency, 1000),
+                "claim_lease_seconds": (self.claim_lease_seconds, DAY_SECONDS),
             }
         )
         try:

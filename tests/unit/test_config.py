@@ -79,6 +79,13 @@ def test_values_are_converted() -> None:
         ({"content": {"fetch_timeout_seconds": 0}}, "content.fetch_timeout_seconds"),
         ({"content": {"fetch_max_redirects": -1}}, "content.fetch_max_redirects"),
         ({"telegram": {"rate_limit_retries": -1}}, "telegram.rate_limit_retries"),
+        # Too large to run: a timer interval past what the event loop takes (OverflowError
+        # after start-up), a digest longer than any reader would read.
+        ({"digest": {"check_interval_seconds": 2**63 - 1}}, "digest.check_interval_seconds"),
+        ({"digest": {"claim_lease_seconds": 10**12}}, "digest.claim_lease_seconds"),
+        ({"digest": {"claim_lease_seconds": 0}}, "digest.claim_lease_seconds"),
+        ({"digest": {"max_articles_per_topic": 10**6}}, "digest.max_articles_per_topic"),
+        ({"digest": {"concurrency": 10**6}}, "digest.concurrency"),
         ({"telegram": {"webhook_port": 0}}, "telegram.webhook_port"),
         ({"telegram": {"webhook_port": 65536}}, "telegram.webhook_port"),
         ({"telegram": {"token_env": ""}}, "telegram.token_env"),
