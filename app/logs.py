@@ -130,7 +130,7 @@ class MaskingExceptHook:
         self, kind: type[BaseException], error: BaseException, trace: TracebackType | None
     ) -> None:
         text = "".join(traceback.format_exception(kind, error, trace))
-        sys.stderr.write(self._filter.mask(text))
+        print(self._filter.mask(text), end="", file=sys.stderr)
 
     def in_thread(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:

@@ -413,7 +413,9 @@ class SqlScanner:
 
     def _calls(self, names: set[str] | frozenset[str]) -> Iterator[tuple[str, Function, ast.Call]]:
         for name in names:
-            yield from self._calls_by_name.get(name, [])
+            for found in self._calls_by_name.get(name, []):
+                if not _writes_to_a_stream(found[2]):
+                    yield found
 
     def _check(self, module: str, function: Function, sql: ast.expr | None) -> list[Sink]:
         """Record what one SQL expression pastes in; return the helper parameters to follow."""
@@ -485,6 +487,17 @@ def _assignments(function: Function, name: str) -> list[ast.expr]:
         if isinstance(node, ast.Assign)
         and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)
     ]
+
+
+def _writes_to_a_stream(call: ast.Call) -> bool:
+    """``sys.stderr.write(…)``: text for a terminal, not SQL."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    return (
+        isinstance(receiver, ast.Attribute)
+        and isinstance(receiver.value, ast.Name)
+        and receiver.value.id == "sys"
+        and receiver.attr in {"stdout", "stderr"}
+    )
 
 
 def _loop_variable(function: Function, name: str) -> bool:

@@ -12,7 +12,6 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,21 +79,27 @@ async def test_a_second_poller_refuses_to_start_until_the_first_is_gone(
             timeout=30,
             what="the first process ready",
         )
-        second = subprocess.run(
-            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        # Asynchronously: the local Bot API runs in this event loop and must keep answering.
+        second = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(config),
             cwd=ROOT,
             env={**os.environ, "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
-        assert second.returncode == 2, second.stderr
-        lines = second.stderr.strip().splitlines()
-        assert len(lines) == 1, second.stderr
+        _out, err = await asyncio.wait_for(second.communicate(), timeout=60)
+        stderr = err.decode()
+        assert second.returncode == 2, stderr
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1, stderr
         line = lines[0]
         assert line.startswith("error: ") and f"pid {first.pid}" in line, line
-        assert "already polling" in line and "Traceback" not in second.stderr
+        assert "already polling" in line and "Traceback" not in stderr
         # A process killed outright leaves no stale lock behind: the next one starts at once.
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
