@@ -287,7 +287,8 @@ def fts_query(terms: Sequence[str], *, any_term: bool = False) -> str:
         spellings = dict.fromkeys((term, _LIGATURES.sub(_ligature, term)))
         quoted = [_quoted(spelling) for spelling in spellings]
         matches.append(quoted[0] if len(quoted) == 1 else f"({' OR '.join(quoted)})")
-    return (" OR " if any_term else " ").join(matches)
+    # Explicit AND: FTS5 refuses a parenthesised group followed by a bare phrase.
+    return (" OR " if any_term else " AND ").join(matches)
 
 
 _LIGATURES = re.compile("oe|ae")

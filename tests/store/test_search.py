@@ -152,6 +152,10 @@ ARMY_TITLE = "Le chef d'état-major de l'armée malienne à Bamako"
         "œuvre",
         "oeuvre",
         "coeur",
+        # A ligature's two spellings are a group: FTS5 refused a group followed by a bare
+        # phrase (« (AES) * "Mali » broke the benchmark's search).
+        "coeur armée",
+        "oeuvre malienne",
         "Goïta 🙂",
     ],
 )
@@ -163,7 +167,7 @@ async def test_reader_queries_find_the_article(library: Library, query: str) -> 
     "query",
     [
         "'", "’", '"', "*", "-", "^", "()", "title:", "NEAR", "AND OR NOT", "🙂🙂", "\x00",
-        "le la les de", "l' d' qu'", "a" * 4000, "Goïta " * 800, "x" * 10_000,
+        "le la les de", "l' d' qu'", '(AES) * "Mali', "aes mali", "a" * 4000, "Goïta " * 800, "x" * 10_000,
     ],
 )  # fmt: skip
 async def test_queries_without_a_useful_word_run_and_find_nothing_odd(
