@@ -6,15 +6,13 @@ digests into its local fake API and recorded them as sent, so those readers neve
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.support.processes import ROOT, prepare_store, quiet_zone
+from tests.support.processes import prepare_store, quiet_zone, run_cli
 
 READERS = 20
 SCRIPT = "/start\n/mali\n/recherche goita\n/abonner\n1\n/digest\n/quitter\n"
@@ -28,16 +26,7 @@ def dump(database: Path) -> str:
 
 def chat(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (folder / "config.toml").write_text('[database]\npath = "real.db"\n', encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "chat", *args],
-        cwd=folder,
-        input=SCRIPT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    return run_cli("chat", *args, cwd=folder, stdin=SCRIPT)
 
 
 async def test_chat_pointed_at_a_real_database_reads_it_and_writes_nothing(

@@ -8,7 +8,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestServer
 from babel.dates import format_date
 
 from fake_bot_api import DEFAULT_TOKEN, FakeUser, LocalBotApi
+from tests.support.processes import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "content" / "seed" / "mali-russie-aes.txt"
 SEED_TITLE = "Assimi Goïta est en visite officielle en Russie"
 ARTICLE = (
@@ -27,29 +27,6 @@ ARTICLE = (
     "Le Niger veut exporter son uranium par le Bénin. Niamey négocie avec Cotonou. "
     "Les autorités nigériennes espèrent un accord avant la fin de l'année."
 )
-
-
-def run_cli(
-    *args: str,
-    cwd: Path,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-    preexec: Callable[[], None] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ARGS`` in ``cwd``; ``preexec`` runs in the child before it starts (the
-    limits of ``tests.support.limits``)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        preexec_fn=preexec,
-        check=False,
-    )
 
 
 def write_config(folder: Path, extra: str = "") -> Path:

@@ -11,8 +11,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from tests.e2e.test_cli import run_cli, write_config
+from tests.e2e.test_cli import write_config
 from tests.support.limits import disk_full_after
+from tests.support.processes import run_cli
 
 PLACES = ("Gao", "Kidal", "Tombouctou")
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import ARTICLE, assert_one_line_error, run_cli, write_config
+from tests.e2e.test_cli import ARTICLE, assert_one_line_error, write_config
 from tests.support.limits import file_modes_enforced
+from tests.support.processes import run_cli
 
 SECRET = "Secret de la machine\nCe fichier hors du dossier parle du Mali et ne doit pas sortir."
 NOTE = "Bamako accueille les ministres\nLes ministres de l'AES se réunissent à Bamako, au Mali."

@@ -14,52 +14,28 @@ import socket
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from app.logs import MASK, setup_logging
+from app.logs import MASK
 from bot.errors import StartFailure
 from bot.settings import TelegramSettings
 from bot.startup import check_bot_api
 from fake_bot_api import LocalBotApi
-from tests.e2e.test_cli import ROOT, write_config
+from tests.e2e.test_cli import write_config
+from tests.support.logs import TOKEN, production_logging, secret_forms
+from tests.support.processes import ROOT
 
-TOKEN = "7311408250:AAH3kxQv9-Zr2pL0wTqY8mN4bC6dE1fG7hJ"
 WIRE_LOGGERS = ("httpx", "httpcore", "telegram", "bot", "app")
 
 
-def secret_forms(token: str) -> list[str]:
-    secret = token.partition(":")[2]
-    return [token, secret, token.replace(":", "%3A"), token.replace(":", "%3a")]
-
-
-@contextmanager
-def production_logging_at_debug() -> Iterator[io.StringIO]:
-    """``setup_logging`` as the command line calls it, every wire logger at DEBUG (httpx logs
-    each request's URL, the token in it), the output kept in a string."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level, logging.getLogRecordFactory(), sys.excepthook
-    levels = {name: logging.getLogger(name).level for name in WIRE_LOGGERS}
-    setup_logging("DEBUG", [TOKEN])
-    for name in WIRE_LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    text = io.StringIO()
-    for handler in root.handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(text)
-    try:
-        yield text
-    finally:
-        root.handlers[:], level, factory, sys.excepthook = saved
-        root.setLevel(level)
-        logging.setLogRecordFactory(factory)
-        for name, old in levels.items():
-            logging.getLogger(name).setLevel(old)
+def production_logging_at_debug() -> AbstractContextManager[io.StringIO]:
+    """Every wire logger at DEBUG: httpx logs each request's URL, the token in it."""
+    return production_logging(debug_loggers=WIRE_LOGGERS)
 
 
 async def test_failed_starts_never_show_the_token() -> None:

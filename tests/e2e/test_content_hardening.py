@@ -22,9 +22,10 @@ from content.models import ArticleDraft
 from content.text import word_count
 from fake_bot_api import FakeChat, LocalBotApi
 from fake_bot_api.payloads import channel_origin
-from tests.e2e.test_cli import run_cli, write_config
+from tests.e2e.test_cli import write_config
 from tests.support.factories import FakeClock
 from tests.support.harness import ADMIN, READER, BotHarness, bot_config
+from tests.support.processes import run_cli
 from ui import french
 
 ARMY_TITLE = "Le chef d'état-major de l'armée malienne à Bamako"

@@ -7,9 +7,6 @@ articles of the last day *before now*, whatever D, so an old date showed today's
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -21,8 +18,8 @@ from storage.settings import DatabaseSettings
 from tests.support.factories import FakeClock, readers, seed_subscribers
 from tests.support.harness import READER, BotHarness
 from tests.support.observing import DIGEST_MARK, store_snapshot
+from tests.support.processes import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 6, 23)
 DELIVERY = datetime(2025, 6, 23, 7, 0, tzinfo=UTC)  # 07:00 in Bamako (UTC+0), the default
 
@@ -68,15 +65,7 @@ async def test_preview_of_a_day_is_what_the_scheduler_sent_that_day(tmp_path: Pa
     scheduled = [html_to_terminal(html, color=False) for _chat, html in recorder.sent]
     assert "avant l" in scheduled[0] and "la veille" in scheduled[0]
     (tmp_path / "config.toml").write_text('[database]\npath = "store.db"\n', encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "digest", "--preview", "--date", DAY.isoformat()],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    result = run_cli("digest", "--preview", "--date", DAY.isoformat(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ("\n\n" + "-" * 40 + "\n\n").join(scheduled).strip()
 
@@ -86,15 +75,7 @@ async def test_preview_of_a_day_without_news_says_nothing_would_be_sent(tmp_path
     async with open_services(config, Recorder(), FakeClock(DELIVERY), load_seed=False):
         pass
     (tmp_path / "config.toml").write_text('[database]\npath = "store.db"\n', encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "digest", "--preview", "--date", "2020-01-01"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    result = run_cli("digest", "--preview", "--date", "2020-01-01", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "nothing would be sent on 2020-01-01: no new article on these topics"

@@ -167,7 +167,8 @@ async def test_reader_queries_find_the_article(library: Library, query: str) -> 
     "query",
     [
         "'", "’", '"', "*", "-", "^", "()", "title:", "NEAR", "AND OR NOT", "🙂🙂", "\x00",
-        "le la les de", "l' d' qu'", '(AES) * "Mali', "aes mali", "a" * 4000, "Goïta " * 800, "x" * 10_000,
+        "le la les de", "l' d' qu'", '(AES) * "Mali', "aes mali",
+        "a" * 4000, "Goïta " * 800, "x" * 10_000,
     ],
 )  # fmt: skip
 async def test_queries_without_a_useful_word_run_and_find_nothing_odd(

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -117,3 +117,26 @@ def delivered(api: LocalBotApi) -> dict[int, int]:
         if DIGEST_TITLE in message.text:
             counts[message.chat_id] = counts.get(message.chat_id, 0) + 1
     return counts
+
+
+def run_cli(
+    *args: str,
+    cwd: Path,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` in ``cwd``; ``preexec`` runs in the child before it starts (the
+    limits of ``tests.support.limits``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        preexec_fn=preexec,
+        check=False,
+    )

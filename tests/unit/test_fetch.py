@@ -120,12 +120,8 @@ async def server() -> AsyncIterator[TestServer]:
     app.router.add_get("/status/{code}", _status)
     app.router.add_get("/latin1", _latin1)
     app.router.add_get("/meta-charset", _meta_charset)
-    test_server = TestServer(app, host="127.0.0.1")
-    await test_server.start_server()
-    try:
+    async with TestServer(app, host="127.0.0.1") as test_server:
         yield test_server
-    finally:
-        await test_server.close()
 
 
 def url_of(server: TestServer, path: str) -> str:
@@ -415,12 +411,8 @@ async def encoded_server(bomb: bytes) -> AsyncIterator[TestServer]:
 
     app = web.Application()
     app.router.add_get("/{kind}", encoded)
-    test_server = TestServer(app, host="127.0.0.1")
-    await test_server.start_server()
-    try:
+    async with TestServer(app, host="127.0.0.1") as test_server:
         yield test_server
-    finally:
-        await test_server.close()
 
 
 async def test_a_compression_bomb_is_refused_within_bounded_memory(

@@ -412,12 +412,8 @@ async def news_site() -> AsyncIterator[TestServer]:
     app.router.add_get("/accueil", empty)
     app.router.add_get("/depeche.txt", plain)
     app.router.add_get("/ancien-lien", moved)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with TestServer(app, host="127.0.0.1") as server:
         yield server
-    finally:
-        await server.close()
 
 
 @pytest.fixture

@@ -11,34 +11,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.logs import MASK, SecretFilter, setup_logging
+from app.logs import MASK, SecretFilter
+from tests.support.logs import TOKEN, production_logging, secret_forms
 
-TOKEN = "7311408250:AAH3kxQv9-Zr2pL0wTqY8mN4bC6dE1fG7hJ"
 SECRET_HALF = TOKEN.partition(":")[2]
-
-
-def forms(token: str) -> list[str]:
-    return [token, token.partition(":")[2], token.replace(":", "%3A"), token.replace(":", "%3a")]
+forms = secret_forms
 
 
 @pytest.fixture
 def logged() -> Iterator[io.StringIO]:
     """Logging as ``python -m bot`` sets it up, written to a string."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level, logging.getLogRecordFactory()
-    saved_hooks = sys.excepthook, threading.excepthook
-    setup_logging("DEBUG", [TOKEN])
-    text = io.StringIO()
-    for handler in root.handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(text)
-    try:
+    with production_logging() as text:
         yield text
-    finally:
-        root.handlers[:], level, factory = saved
-        root.setLevel(level)
-        logging.setLogRecordFactory(factory)
-        sys.excepthook, threading.excepthook = saved_hooks
 
 
 def record(message: str, *args: object) -> logging.LogRecord:
