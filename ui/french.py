@@ -226,7 +226,7 @@ COUNT_BAD = "Donnez un nombre entre 1 et {maximum}, par exemple : /dernieres 5
 
 ARTICLE_ID_MISSING = "Donnez le numéro de l’article, par exemple : /article 1"
 ARTICLE_ID_BAD = "« {text} » n’est pas un numéro d’article. Exemple : /article 1"
-ARTICLE_NOT_FOUND = "Je ne trouve pas d’article n° {id}. Les derniers articles : /dernieres"
+ARTICLE_NOT_FOUND = "Je ne trouve pas d’article n° {id}. Les derniers articles : /dernieres"
 
 SEARCH_MISSING = "Que cherchez-vous ? Exemple : /recherche Goïta"
 SEARCH_NO_WORDS = (
@@ -335,10 +335,10 @@ ADD_USAGE = (
     "« résumé : … » pour imposer le résumé."
 )
 ADDED = (
-    "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\n"
+    "✅ Article n° {id} enregistré : <b>{title}</b>\nSujets : {topics}\n\n"
     "Résumé : {summary}\n\nLe lire : /article {id}"
 )
-ADDED_DUPLICATE = "ℹ️ Cet article est déjà enregistré (n° {id} : « {title} »). Rien n’a été ajouté."
+ADDED_DUPLICATE = "ℹ️ Cet article est déjà enregistré (n° {id} : « {title} »). Rien n’a été ajouté."
 ADD_UNKNOWN_TOPICS = "Sujets inconnus : {tags}. Sujets possibles : {keys}. Rien n’a été ajouté."
 ADD_SUMMARY_TOO_LONG = (
     "Le résumé imposé est trop long ({length} caractères, {maximum} au plus). Rien n’a été ajouté."
@@ -347,11 +347,11 @@ NO_TOPIC = "aucun"
 ADD_REPLY_TO_BOT = "C’est un de mes messages : répondez /ajouter au message qui contient l’article."
 
 DELETE_USAGE = "Indiquez le numéro de l’article : /supprimer 12"
-DELETE_CONFIRM = "Supprimer l’article n° {id} « {title} » ? C’est définitif."
+DELETE_CONFIRM = "Supprimer l’article n° {id} « {title} » ? C’est définitif."
 BUTTON_DELETE = "🗑 Supprimer"
 BUTTON_CANCEL = "Annuler"
-DELETED = "🗑 Article n° {id} supprimé."
-DELETE_GONE = "L’article n° {id} n’existe plus."
+DELETED = "🗑 Article n° {id} supprimé."
+DELETE_GONE = "L’article n° {id} n’existe plus."
 DELETE_CANCELLED = "Suppression annulée."
 
 STATS = (
@@ -417,7 +417,7 @@ CHAT_HELP = (
 CHAT_ADMIN = " (Vous êtes administrateur.)"
 CHAT_BOT_SAID = "\n🤖 Bot{edited} :\n{text}"
 CHAT_EDITED = " (message modifié)"
-CHAT_NO_BUTTON = "(Pas de bouton n° {number}.)"
+CHAT_NO_BUTTON = "(Pas de bouton n° {number}.)"
 CHAT_UNREADABLE_FILE = "(Fichier illisible : {reason}.)"
 CHAT_OWN_DATABASE = (
     "(Base de données du mode chat : {path}. Vos lecteurs réels n’y sont pas ; "

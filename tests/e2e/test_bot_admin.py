@@ -47,7 +47,7 @@ async def news_site() -> AsyncIterator[str]:
 
 async def test_add_text_article_answers_id_topics_and_summary(bot: BotHarness) -> None:
     answer = await bot.send(ADMIN, f"/ajouter {ARTICLE}")
-    assert "Article n° 2 enregistré" in answer.text
+    assert "Article n° 2 enregistré" in answer.text
     assert "Niamey et Ouagadougou relancent la route du Sahel" in answer.text
     assert "Niger" in answer.text and "Burkina" in answer.text
     assert "Résumé\u202f:" in answer.text
@@ -55,7 +55,7 @@ async def test_add_text_article_answers_id_topics_and_summary(bot: BotHarness) -
     assert stored is not None and stored.added_by == f"telegram:{ADMIN.id}"
     assert {"niger", "burkina"} <= set(stored.topic_keys)
     again = await bot.send(ADMIN, f"/ajouter {ARTICLE}")
-    assert "déjà enregistré (n° 2" in again.text
+    assert "déjà enregistré (n° 2" in again.text
     assert await bot.services.library.count() == 2
 
 
@@ -76,12 +76,12 @@ async def test_add_by_replying_to_a_message(bot: BotHarness) -> None:
     original = bot.api.push_message(ADMIN, ARTICLE)
     await bot.api.wait_for_requests("sendMessage", 1)  # the plain-text search answer
     answer = await bot.send(ADMIN, "/ajouter", reply_to=original)
-    assert "Article n° 2 enregistré" in answer.text
+    assert "Article n° 2 enregistré" in answer.text
 
 
 async def test_add_from_url_fetches_and_extracts(bot: BotHarness, news_site: str) -> None:
     answer = await bot.send(ADMIN, f"/ajouter {news_site}")
-    assert "Article n° 2 enregistré" in answer.text
+    assert "Article n° 2 enregistré" in answer.text
     assert "Bamako accueille le sommet de l'AES" in answer.text
     actions = bot.api.requests("sendChatAction")
     assert actions and actions[-1].params["action"] == "typing"
@@ -101,10 +101,10 @@ async def test_add_from_refused_urls(bot: BotHarness) -> None:
 
 async def test_add_text_and_markdown_documents(bot: BotHarness) -> None:
     answer = await bot.send_document(ADMIN, "article.txt", ARTICLE.encode(), caption="/ajouter")
-    assert "Article n° 2 enregistré" in answer.text
+    assert "Article n° 2 enregistré" in answer.text
     markdown = "# Le Mali et la Russie\n\n**Bamako** et Moscou signent un accord. " * 3
     md_answer = await bot.send_document(ADMIN, "note.md", markdown.encode(), caption="/ajouter")
-    assert "Article n° 3 enregistré" in md_answer.text
+    assert "Article n° 3 enregistré" in md_answer.text
     picture = await bot.send_document(
         ADMIN, "photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", caption="/ajouter"
     )
@@ -119,7 +119,7 @@ async def test_add_bad_input(bot: BotHarness) -> None:
     assert "qu’un titre" in title_only.text
     big = "Le Mali et le Niger signent un accord à Bamako. " * 2100  # ~ 100 kB
     accepted = await bot.send(ADMIN, f"/ajouter Un très long article\n{big}")
-    assert "Article n° 2 enregistré" in accepted.text
+    assert "Article n° 2 enregistré" in accepted.text
     huge = "Bamako. " * 30_000  # ~ 240 kB
     refused = await bot.send(ADMIN, f"/ajouter Trop long\n{huge}")
     assert "trop long" in refused.text
@@ -141,9 +141,9 @@ async def test_non_admins_are_refused_and_nothing_changes(bot: BotHarness) -> No
 
 async def test_delete_with_confirmation_and_forged_buttons(bot: BotHarness) -> None:
     assert "/supprimer 12" in (await bot.send(ADMIN, "/supprimer")).text
-    assert "n° 42" in (await bot.send(ADMIN, "/supprimer 42")).text
+    assert "n° 42" in (await bot.send(ADMIN, "/supprimer 42")).text
     question = await bot.send(ADMIN, "/supprimer 1")
-    assert "Supprimer l’article n° 1" in question.text
+    assert "Supprimer l’article n° 1" in question.text
     # A reader forging the confirmation payload on a message of their own changes nothing.
     reader_message = (await bot.send(READER, "/mali")).last
     forged = callbacks.encode(callbacks.ConfirmDelete(1))
@@ -156,7 +156,7 @@ async def test_delete_with_confirmation_and_forged_buttons(bot: BotHarness) -> N
     assert await bot.services.library.get(1) is not None
     question = await bot.send(ADMIN, "/supprimer 1")
     deleted, _ = await bot.press_label(ADMIN, question.last, "Supprimer")
-    assert "Article n° 1 supprimé" in deleted.last.text
+    assert "Article n° 1 supprimé" in deleted.last.text
     assert await bot.services.library.get(1) is None
     gone = await bot.send(READER, "/article 1")
     assert "Je ne trouve pas" in gone.text

@@ -271,7 +271,7 @@ def test_chat_mode_in_a_terminal(tmp_path: Path) -> None:
         cwd=tmp_path,
         stdin=f"/ajouter {continued}\n/quitter\n",
     )
-    assert "Article n° 2 enregistré" in admin.stdout, admin.stdout + admin.stderr
+    assert "Article n° 2 enregistré" in admin.stdout, admin.stdout + admin.stderr
 
 
 def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:

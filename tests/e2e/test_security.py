@@ -157,13 +157,13 @@ async def test_real_delete_button_in_a_group_works_only_for_the_admin(bot: BotHa
     group = bot.api.new_group("Rédaction")
     member = FakeUser(8008, "Membre")
     question = await bot.send(ADMIN, "/supprimer@sahel_digest_bot 1", chat=group)
-    assert "Supprimer l’article n° 1" in question.text
+    assert "Supprimer l’article n° 1" in question.text
     for label in ("Supprimer", "Annuler"):
         changes, answer = await bot.press_label(member, question.last, label, chat=group)
         assert answer == french.ADMIN_ONLY_BUTTON and changes.messages == []
     assert await bot.services.library.get(1) is not None
     deleted, _ = await bot.press_label(ADMIN, question.last, "Supprimer", chat=group)
-    assert "Article n° 1 supprimé" in deleted.last.text
+    assert "Article n° 1 supprimé" in deleted.last.text
     assert await bot.services.library.get(1) is None
 
 
@@ -235,7 +235,7 @@ async def busy_session(bot: BotHarness) -> None:
         "/heure 7h", "/fuseau Paris", "/statut", "/inconnue", "Wagner", "/digest",
     ):  # fmt: skip
         await bot.send(READER, text)
-    assert "Article n° 2" in (await bot.send(ADMIN, f"/ajouter {ARTICLE}")).text
+    assert "Article n° 2" in (await bot.send(ADMIN, f"/ajouter {ARTICLE}")).text
     await bot.send(ADMIN, "/ajouter http://127.0.0.1:9/nothing-listens-here")
     api.fail_next("sendMessage", 1, kind="500")
     assert french.SORRY in (await bot.send(OTHER_READER, "/statut")).text
@@ -708,7 +708,7 @@ async def test_add_caps_size_time_and_redirects(
     await bot.start()
     try:
         base = f"http://127.0.0.1:{port}"
-        assert "Article n° 2" in (await bot.send(ADMIN, f"/ajouter {base}/page")).text
+        assert "Article n° 2" in (await bot.send(ADMIN, f"/ajouter {base}/page")).text
         for path in ("/big", "/stream"):
             answer = await bot.send(ADMIN, f"/ajouter {base}{path}")
             assert answer.texts == [french.REJECTED["TOO_LARGE"]], path

@@ -8,6 +8,7 @@ reply a session gets through the local Bot API. The rules:
   do;
 * real plurals: no « 1 articles », « 2 article » or « retiré(s) »;
 * one clock style, « 7 h 30 » or « 19 h »: no « 07:30 » or « 7h30 » in running text;
+* « n° » bound to its number by U+202F, never separated from it at the end of a line;
 * no English and no Python leftovers (« None », reprs, exception names), « … » not « ... ».
 
 Principled exceptions, removed before checking: what sits in ``<code>`` or ``<pre>`` (input
@@ -83,6 +84,8 @@ def problems(html_text: str, ignore: Iterable[str] = ()) -> list[str]:
         report("a space next to U+202F", match.start())
     for match in re.finditer("'", text):
         report("straight apostrophe (the bot writes ’)", match.start())
+    for match in re.finditer(r"\bn° (?=\S)", text):
+        report("a breakable space after « n° » (the number must stay with it)", match.start())
     for pattern in _CLOCKS:
         for match in pattern.finditer(text):
             report("clock not written « 7 h 30 »", match.start())
