@@ -49,7 +49,12 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     rule (the singular for 0 and 1) and its digit grouping."""
     one = Locale.parse(LOCALE).plural_form(abs(count)) == "one"
     word = singular if one else (plural_form or f"{singular}s")
-    return f"{format_decimal(count, locale=LOCALE)} {word}"
+    return f"{number(count)} {word}"
+
+
+def number(count: int) -> str:
+    """« 21 401 »: digits grouped by U+202F, as French writes counts."""
+    return format_decimal(count, locale=LOCALE)
 
 
 def clock(moment: time) -> str:

@@ -266,19 +266,21 @@ async def stats_command(update: Update, context: BotContext) -> None:
     day = await services.digests.day_figures(services.clock().date())
     per_topic = await services.library.topic_counts()
     topic_lines = "\n".join(
-        french.STATS_TOPIC_LINE.format(label=escape(t.label), count=per_topic.get(t.key, 0))
+        french.STATS_TOPIC_LINE.format(
+            label=escape(t.label), count=french.number(per_topic.get(t.key, 0))
+        )
         for t in services.catalog.topics
     )
     text = french.STATS.format(
-        active=counts.active,
-        inactive=counts.inactive,
-        known=counts.known_chats,
-        articles=await services.library.count(),
+        active=french.number(counts.active),
+        inactive=french.number(counts.inactive),
+        known=french.number(counts.known_chats),
+        articles=french.number(await services.library.count()),
         per_topic=topic_lines,
-        sent=day.digests_sent,
-        empty=day.digests_empty,
-        pending=day.pending,
-        failed=day.failed,
+        sent=french.number(day.digests_sent),
+        empty=french.number(day.digests_empty),
+        pending=french.number(day.pending),
+        failed=french.number(day.failed),
     )
     await reply(update, [text])
 
@@ -314,9 +316,9 @@ async def _deliver_and_report(update: Update, context: BotContext, broadcast_id:
     await context.services.digests.deliver_pending(keep_going=lambda: application.running)
     figures = await context.services.broadcasts.figures(broadcast_id)
     text = french.BROADCAST_DONE.format(
-        sent=figures[Status.SENT],
-        unreachable=figures[Status.FAILED],
-        deferred=figures[Status.PENDING],
+        sent=french.number(figures[Status.SENT]),
+        unreachable=french.number(figures[Status.FAILED]),
+        deferred=french.number(figures[Status.PENDING]),
     )
     await reply(update, [text])
 

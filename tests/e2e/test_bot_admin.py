@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot import callbacks
+from tests.support.factories import readers, seed_subscribers
 from tests.support.harness import ADMIN, OTHER_READER, READER, BotHarness
 
 ARTICLE = (
@@ -171,6 +172,14 @@ async def test_stats_counts(bot: BotHarness) -> None:
     assert "Abonnés inactifs (bot bloqué, chat disparu)\u202f: 1" in stats.text
     assert "Articles\u202f: 1" in stats.text
     assert "Revues envoyées aujourd’hui (UTC)\u202f: 0" in stats.text
+
+
+async def test_stats_group_the_digits_of_large_counts(bot: BotHarness) -> None:
+    """« 1200 » read as a year; French groups digits with U+202F: « 1 200 »."""
+    await seed_subscribers(bot.config.database.path, readers(range(10_000, 11_200)))
+    stats = await bot.send(ADMIN, "/stats")
+    assert "Abonnés actifs\u202f: 1\u202f200" in stats.text
+    assert "Chats connus\u202f: 1\u202f200" in stats.text
 
 
 async def test_broadcast_reaches_active_subscribers_once(bot: BotHarness) -> None:
