@@ -126,7 +126,8 @@ async def test_article_in_full_and_bad_ids(bot: BotHarness) -> None:
     assert "Donnez le numéro" in (await bot.send(READER, "/article")).text
     assert "n’est pas un numéro" in (await bot.send(READER, "/article abc")).text
     assert (
-        "Je ne trouve pas d’article n° 999999" in (await bot.send(READER, "/article 999999")).text
+        "Je ne trouve pas d’article n°\u202f999999"
+        in (await bot.send(READER, "/article 999999")).text
     )
 
 

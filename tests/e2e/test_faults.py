@@ -63,7 +63,7 @@ async def test_read_only_database_apologises_keeps_reading_and_recovers(bot: Bot
     finally:
         await writer.execute("PRAGMA query_only = OFF")
     assert "Niger" in (await bot.send(READER, "/abonner niger")).text
-    assert "Article n° 2 enregistré" in (await bot.send(ADMIN, f"/ajouter {ARTICLE}")).text
+    assert "Article n°\u202f2 enregistré" in (await bot.send(ADMIN, f"/ajouter {ARTICLE}")).text
     await bot.services.digests.tick()
     await bot.api.wait_for(
         lambda api: digests_received(api, READER.id) >= 1, what="the digest after the fault"
@@ -98,7 +98,7 @@ async def test_write_failing_halfway_is_rolled_back_whole(bot: BotHarness) -> No
     finally:
         for table in failing:
             await writer.execute(f"DROP TRIGGER temp.fail_{table}")
-    assert "Article n° 2 enregistré" in (await bot.send(ADMIN, f"/ajouter {ARTICLE}")).text
+    assert "Article n°\u202f2 enregistré" in (await bot.send(ADMIN, f"/ajouter {ARTICLE}")).text
     assert "Mali" in (await bot.send(OTHER_READER, "/abonner mali")).text
     assert "Niamey" in (await bot.send(READER, "/recherche Ouagadougou")).text
 
