@@ -112,14 +112,18 @@ async def upgrade(
 
 async def refuse_newer(database: SqliteDatabase, schemas: Sequence[StoreSchema]) -> None:
     """Raise ``DatabaseTooNew`` for a file a newer bot wrote, reading only: such a file must be
-    left exactly as it is. (``upgrade`` checks again inside its transactions.)"""
+    left exactly as it is. (``upgrade`` checks again inside its transactions.)
+
+    ``user_version`` is read first: another process may be upgrading the file between the two
+    reads, and the mark it sets comes with ``schema_versions`` in one commit. Read the other way
+    round, a file found without the table, then with the mark, was refused as too new."""
+    (user_version,) = next(iter(await database.rows("PRAGMA user_version")))
     tables = await database.rows(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'"
     )
     if tables:
         _refuse_newer(await _versions(database), schemas)
         return
-    (user_version,) = next(iter(await database.rows("PRAGMA user_version")))
     _refuse_newer_layout(int(user_version))
 
 

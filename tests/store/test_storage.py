@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +16,13 @@ from core.clock import utc_now
 from storage.errors import DatabaseTooNew, StorageError
 from storage.sqlite import SCHEMAS, open_sqlite
 from storage.sqlite.database import Connection, SqliteDatabase
-from storage.sqlite.schema import LEGACY_VERSIONS, USER_VERSION_MARK, statements, upgrade
+from storage.sqlite.schema import (
+    LEGACY_VERSIONS,
+    USER_VERSION_MARK,
+    refuse_newer,
+    statements,
+    upgrade,
+)
 
 LATEST = {schema.store: schema.latest for schema in SCHEMAS}
 NOW = datetime(2025, 6, 23, 8, 0, tzinfo=UTC)
@@ -133,6 +139,36 @@ async def test_refuses_a_store_newer_than_the_code(
         )
     with pytest.raises(DatabaseTooNew, match=message):
         await open_sqlite(path, utc_now)
+
+
+async def test_the_newer_file_check_holds_while_another_opener_upgrades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check reads twice; another process finishing its upgrade between the two reads (as
+    one in ten openings at the same instant did in CI) must not make a new file look newer."""
+    path = tmp_path / "new.db"
+    checker = await SqliteDatabase.open(path)
+    other = await SqliteDatabase.open(path)
+    read = checker.rows
+    reads = 0
+
+    async def read_then_let_the_other_upgrade(
+        sql: str, params: Sequence[object] = (), *, connection: Connection | None = None
+    ) -> list[sqlite3.Row]:
+        nonlocal reads
+        rows = await read(sql, params, connection=connection)
+        reads += 1
+        if reads == 1:
+            await upgrade(other, SCHEMAS, utc_now())
+        return list(rows)
+
+    monkeypatch.setattr(checker, "rows", read_then_let_the_other_upgrade)
+    try:
+        await refuse_newer(checker, SCHEMAS)  # a file of this code's schema: no refusal
+        assert reads >= 2
+    finally:
+        await checker.close()
+        await other.close()
 
 
 @pytest.mark.parametrize("attempt", range(10))
