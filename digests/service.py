@@ -78,15 +78,14 @@ class DigestService:
         zone = settings.default_timezone
         day = day or local_now(self._clock(), zone).date()
         moment = delivery_moment(day, settings.default_time, zone)
-        selection = await self._selection(topic_keys, None, window, now=moment, as_of=moment)
+        selection = await self._selection(topic_keys, None, window, as_of=moment)
         return self._compose(day, selection.sections)
 
     async def digest_now(self, chat_id: int) -> Digest:
         """Today's digest for a chat, as the scheduler sends it (for a chat without a
         subscription, the last day's articles on every topic), « Rien de neuf » rather than
-        nothing. Once today's digest is recorded it
-        is that very digest, however often it is asked. It changes nothing: the scheduled digest
-        still comes."""
+        nothing. Once today's digest is recorded it is that very digest, however often it is
+        asked. It changes nothing: the scheduled digest still comes."""
         current = await self._subscribers.get(chat_id)
         if current is None or not current.subscribed:
             # No scheduled digest to match: the last day's articles on every topic, up to now.
@@ -112,14 +111,14 @@ class DigestService:
         watermark: int | None,
         window: timedelta = FIRST_DIGEST_WINDOW,
         *,
-        now: datetime | None = None,
         as_of: datetime | None = None,
     ) -> Selection:
+        """The selection now, or as it stood at ``as_of`` (another day's digest)."""
         return await select_articles(
             self.library,
             topic_keys,
             watermark=watermark,
-            now=now or self._clock(),
+            now=as_of or self._clock(),
             max_per_topic=self.settings.max_articles_per_topic,
             window=window,
             as_of=as_of,
