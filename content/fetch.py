@@ -29,7 +29,7 @@ import logging
 import re
 import socket
 import zlib
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -43,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "SahelDigestBot/0.1 (+https://github.com/sahel-digest/sahel-digest)"
 ACCEPTED_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CONTENT_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 """What ``CappedInflater`` decodes; only gzip and deflate are asked for (Accept-Encoding)."""
 _MAX_URL_CHARS = 2048
@@ -85,6 +86,15 @@ class FetchedPage:
     status: int
     content_type: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One hop of a redirect chain: feeds keep polling the target only after 301/308."""
+
+    status: int
+    source: str
+    target: str
 
 
 # --- pure checks ------------------------------------------------------------------------------
@@ -296,7 +306,7 @@ class _VettedTransport(httpx.AsyncHTTPTransport):
 
 
 @contextlib.contextmanager
-def _transport_errors_rejected() -> Iterator[None]:
+def transport_errors_rejected() -> Iterator[None]:
     """Turn httpx's transport errors into the rejection the bot can explain."""
     try:
         yield
@@ -307,6 +317,86 @@ def _transport_errors_rejected() -> Iterator[None]:
     except httpx.HTTPError as error:
         detail = f"{type(error).__name__}: {error}"
         raise ContentRejected(RejectReason.FETCH_FAILED, detail) from error
+
+
+def vetted_client(
+    policy: FetchPolicy, *, resolver: Resolver = resolve_host, accept: str = PAGE_ACCEPT
+) -> httpx.AsyncClient:
+    """An httpx client whose every connection goes through the address checks, that follows no
+    redirect by itself (``send_following_redirects`` checks each hop) and ignores proxies."""
+    return httpx.AsyncClient(
+        transport=_VettedTransport(_VettingBackend(policy, resolver)),
+        timeout=policy.timeout_seconds,
+        follow_redirects=False,
+        trust_env=False,
+        headers={
+            "User-Agent": policy.user_agent,
+            "Accept": accept,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "fr,en;q=0.5",
+        },
+    )
+
+
+async def send_following_redirects(
+    client: httpx.AsyncClient,
+    url: str,
+    policy: FetchPolicy,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[httpx.Response, tuple[Redirect, ...]]:
+    """GET ``url``, following redirects by hand and checking every hop with ``check_url``.
+
+    Returns the final response *open* (streamed: the caller reads it with ``read_capped`` and
+    closes it) and the hops that led to it. The deadline is the caller's: wrap the call and the
+    reading of the body in one ``asyncio.timeout``. Raises ``ContentRejected``.
+    """
+    target = check_url(url, policy)
+    hops: list[Redirect] = []
+    with transport_errors_rejected():
+        while True:
+            request = client.build_request("GET", target, headers=headers)
+            response = await client.send(request, stream=True)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response, tuple(hops)
+            await response.aclose()
+            if len(hops) == policy.max_redirects:
+                detail = f"more than {policy.max_redirects}"
+                raise ContentRejected(RejectReason.TOO_MANY_REDIRECTS, detail)
+            following = response.url.join(location)
+            logger.info("Redirected from %s to %s", target, following)
+            hops.append(Redirect(response.status_code, str(target), str(following)))
+            target = check_url(str(following), policy)
+
+
+async def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The body, decompressed by us (``CappedInflater``) rather than by httpx, whose decoder
+    inflates each network read whole: 200 kB of gzip would become 200 MB in memory before
+    any size check could run."""
+    declared = response.headers.get("content-length", "")
+    inflater = CappedInflater(response.headers.get("content-encoding", ""), limit)
+    if inflater.identity and declared.isdigit() and int(declared) > limit:
+        raise ContentRejected(RejectReason.TOO_LARGE, f"{declared} bytes (limit {limit})")
+    with transport_errors_rejected():
+        async for chunk in response.aiter_raw():
+            inflater.feed(chunk)
+    return inflater.finish()
+
+
+async def read_page(response: httpx.Response, max_bytes: int) -> FetchedPage:
+    """A successful HTML or text answer as a ``FetchedPage``; anything else is refused."""
+    if not response.is_success:
+        raise ContentRejected(RejectReason.FETCH_FAILED, f"HTTP {response.status_code}")
+    content_type = _media_type(response.headers.get("content-type"))
+    if content_type not in ACCEPTED_CONTENT_TYPES:
+        raise ContentRejected(RejectReason.NOT_HTML, content_type or "no content type")
+    body = await read_capped(response, max_bytes)
+    return FetchedPage(
+        url=str(response.url),
+        status=response.status_code,
+        content_type=content_type,
+        text=decode_body(body, response.charset_encoding),
+    )
 
 
 class UrlFetcher:
@@ -320,18 +410,7 @@ class UrlFetcher:
         self, policy: FetchPolicy | None = None, *, resolver: Resolver = resolve_host
     ) -> None:
         self._policy = policy or FetchPolicy()
-        self._client = httpx.AsyncClient(
-            transport=_VettedTransport(_VettingBackend(self._policy, resolver)),
-            timeout=self._policy.timeout_seconds,
-            follow_redirects=False,
-            trust_env=False,
-            headers={
-                "User-Agent": self._policy.user_agent,
-                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
-                "Accept-Encoding": "gzip, deflate",
-                "Accept-Language": "fr,en;q=0.5",
-            },
-        )
+        self._client = vetted_client(self._policy, resolver=resolver)
 
     @property
     def policy(self) -> FetchPolicy:
@@ -355,61 +434,14 @@ class UrlFetcher:
         """Fetch ``url`` within the policy's limits or raise ``ContentRejected``."""
         try:
             async with asyncio.timeout(self._policy.timeout_seconds):
-                return await self._follow_redirects(url)
+                response, _ = await send_following_redirects(self._client, url, self._policy)
+                try:
+                    return await read_page(response, self._policy.max_bytes)
+                finally:
+                    await response.aclose()
         except TimeoutError as error:
             detail = f"no complete answer within {self._policy.timeout_seconds:g} s"
             raise ContentRejected(RejectReason.TIMEOUT, detail) from error
-
-    async def _follow_redirects(self, url: str) -> FetchedPage:
-        target = check_url(url, self._policy)
-        for _ in range(self._policy.max_redirects + 1):
-            outcome = await self._fetch_once(target)
-            if isinstance(outcome, FetchedPage):
-                return outcome
-            logger.info("Redirected from %s to %s", target, outcome)
-            target = check_url(str(outcome), self._policy)
-        detail = f"more than {self._policy.max_redirects}"
-        raise ContentRejected(RejectReason.TOO_MANY_REDIRECTS, detail)
-
-    async def _fetch_once(self, url: httpx.URL) -> FetchedPage | httpx.URL:
-        """One request: the page, or the next URL when the answer is a redirect."""
-        with _transport_errors_rejected():
-            response = await self._client.send(self._client.build_request("GET", url), stream=True)
-            try:
-                location = response.headers.get("location")
-                if response.status_code in _REDIRECT_STATUSES and location:
-                    return response.url.join(location)
-                return await self._read_page(response)
-            finally:
-                await response.aclose()
-
-    async def _read_page(self, response: httpx.Response) -> FetchedPage:
-        if not response.is_success:
-            detail = f"HTTP {response.status_code}"
-            raise ContentRejected(RejectReason.FETCH_FAILED, detail)
-        content_type = _media_type(response.headers.get("content-type"))
-        if content_type not in ACCEPTED_CONTENT_TYPES:
-            raise ContentRejected(RejectReason.NOT_HTML, content_type or "no content type")
-        body = await self._read_capped(response)
-        return FetchedPage(
-            url=str(response.url),
-            status=response.status_code,
-            content_type=content_type,
-            text=decode_body(body, response.charset_encoding),
-        )
-
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        """The body, decompressed by us (``CappedInflater``) rather than by httpx, whose decoder
-        inflates each network read whole: 200 kB of gzip would become 200 MB in memory before
-        any size check could run."""
-        limit = self._policy.max_bytes
-        declared = response.headers.get("content-length", "")
-        inflater = CappedInflater(response.headers.get("content-encoding", ""), limit)
-        if inflater.identity and declared.isdigit() and int(declared) > limit:
-            raise ContentRejected(RejectReason.TOO_LARGE, f"{declared} bytes (limit {limit})")
-        async for chunk in response.aiter_raw():
-            inflater.feed(chunk)
-        return inflater.finish()
 
 
 class CappedInflater:
