@@ -56,6 +56,11 @@ _HTML_CONTENT = frozenset({"text/html", "application/xhtml+xml"})
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _LATIN_1_FAMILY = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
 _PROBLEM_MAX_CHARS = 200
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 class NotAFeed(ValueError):
@@ -89,7 +94,7 @@ def _parse_xml_feed(
     result = feedparser.parse(
         io.BytesIO(body), response_headers=headers, resolve_relative_uris=False
     )
-    problem = _describe(result.get("bozo_exception")) if result.get("bozo") else None
+    problem = _describe(result.get("bozo_exception"), body) if result.get("bozo") else None
     entries = result.get("entries") or []
     if not entries and not result.get("version"):
         detail = f" ({problem})" if problem else ""
@@ -177,7 +182,9 @@ def _detail_text(detail: object, fallback: object, *, default: str = "text/html"
 
 def _entry_date(entry: Mapping[str, Any], now: datetime) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
-        value = entry.get(key)
+        # Read past FeedParserDict's lookup: it answers ``updated_parsed`` with the published
+        # date, and a DeprecationWarning, when there is no update date.
+        value = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if isinstance(value, time.struct_time):
             try:
                 moment = _EPOCH + timedelta(seconds=calendar.timegm(value))
@@ -194,13 +201,22 @@ def _ttl(value: object) -> int | None:
     return None
 
 
-def _describe(error: object) -> str:
+def _describe(error: object, body: bytes) -> str:
     if isinstance(error, SAXParseException):
-        where = f"line {error.getLineNumber()}, column {error.getColumnNumber()}"
+        # feedparser puts an XML declaration in front of a document that has none.
+        line = (error.getLineNumber() or 1) - (0 if _declares_xml(body) else 1)
+        where = f"line {max(line, 1)}, column {error.getColumnNumber() or 0}"
         text = f"{where}: {error.getMessage()}"
     else:
         text = str(error) or type(error).__name__
     return one_line(text)[:_PROBLEM_MAX_CHARS]
+
+
+def _declares_xml(body: bytes) -> bool:
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) : len(bom) + 20].decode(codec, "ignore").startswith("<?xml")
+    return body.startswith(b"<?xml")
 
 
 # --- JSON Feed ----------------------------------------------------------------------------------
