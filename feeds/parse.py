@@ -195,10 +195,11 @@ def _entry_date(entry: Mapping[str, Any], now: datetime) -> datetime | None:
 
 
 def _ttl(value: object) -> int | None:
-    if isinstance(value, str) and value.strip().isdecimal():
-        minutes = int(value.strip())
-        return minutes if minutes > 0 else None
-    return None
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isdecimal() or len(text) > 9:  # int() refuses thousands of digits; a ttl of
+        return None  # more than 1900 years means nothing anyway
+    minutes = int(text)
+    return minutes if minutes > 0 else None
 
 
 def _describe(error: object, body: bytes) -> str:
@@ -282,7 +283,10 @@ def _json_date(value: object, now: datetime) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return _credible(moment.astimezone(UTC), now)
+    try:
+        return _credible(moment.astimezone(UTC), now)
+    except OverflowError:  # year 1 or 9999 with an offset: as broken as 1970
+        return now
 
 
 def _json_author(entry: Mapping[str, Any]) -> str | None:

@@ -3,6 +3,7 @@ dates. The fixtures are real files in tests/data/feeds."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -405,7 +406,8 @@ def test_dates_do_not_depend_on_local_time() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ttl", "minutes"), [("45", 45), (" 120 ", 120), ("0", None), ("-5", None), ("1.5", None)]
+    ("ttl", "minutes"),
+    [("45", 45), (" 120 ", 120), ("0", None), ("-5", None), ("1.5", None), ("9" * 5000, None)],
 )
 def test_ttl(ttl: str, minutes: int | None) -> None:
     body = f'<rss version="2.0"><channel><title>T</title><ttl>{ttl}</ttl></channel></rss>'
@@ -419,6 +421,29 @@ def test_a_time_zone_other_than_utc_for_now_is_converted() -> None:
     body = (DATA / "dates_and_identity.xml").read_bytes()
     feed = parse_feed(body, url=TOMBOUCTOU, content_type=None, now=bamako_evening)
     assert feed.items[1].published == NOW and feed.items[1].published.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("2026-12-05T09:00:00.123456+01:00", utc(2026, 12, 5, 8, 0).replace(microsecond=123456)),
+        ("2026-12-05", utc(2026, 12, 5)),
+        ("0001-01-01T00:00:00+01:00", NOW),
+        ("9999-12-31T23:59:59-01:00", NOW),
+        ("1970-01-01T00:00:00Z", NOW),
+        ("2027-01-01T00:00:00Z", NOW),
+        ("lundi", None),
+    ],
+)
+def test_json_feed_dates(published: str, expected: datetime | None) -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [{"id": "1", "title": "Mali", "date_published": published}],
+        }
+    ).encode()
+    feed = parse_feed(body, url=BAMAKO_DIRECT, content_type=None, now=NOW)
+    assert feed.items[0].published == expected
 
 
 def test_now_must_be_aware() -> None:
