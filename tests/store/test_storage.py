@@ -124,7 +124,7 @@ async def test_refuses_a_single_sequence_file_newer_than_the_code(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("store", "version", "message"),
-    [("articles", LATEST["articles"] + 1, "newer"), ("feeds", 1, "does not know")],
+    [("articles", LATEST["articles"] + 1, "newer"), ("polls", 1, "does not know")],
 )
 async def test_refuses_a_store_newer_than_the_code(
     tmp_path: Path, store: str, version: int, message: str
