@@ -7,10 +7,11 @@ each write one transaction. The clock is injected, so tests can stop time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 
@@ -19,6 +20,7 @@ from content.models import AddedArticle, Article, ArticleDraft
 from content.pipeline import ArticlePipeline
 from content.search import search_terms
 from content.store import ArticleStore
+from content.stories import STORY_WINDOW, StoryPrint, likeness, same_event, story_keys, story_print
 from core.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -53,10 +55,12 @@ class Library:
         self.pipeline = pipeline
         self.catalog = pipeline.catalog
         self._clock = clock
-        # Stored articles never change, so a cached one stays right until it is deleted, and
-        # deletions go through ``delete`` below. (Articles are only deleted by this process: the
-        # command line adds, it does not delete.)
+        # A cached article stays right until it is deleted or edited, or its story gains a
+        # member (its « Aussi » changes): all of these go through this class, which forgets the
+        # cache then. Another process's additions show at the next digest run, which starts
+        # with an empty cache (``forget_cached``).
         self._cached: dict[int, Article] = {}
+        self._adding = asyncio.Lock()
 
     async def add(
         self,
@@ -65,14 +69,67 @@ class Library:
         added_by: str,
         summary: str | None = None,
         topic_keys: tuple[str, ...] | None = None,
+        extra_topics: tuple[str, ...] = (),
     ) -> AddedArticle:
-        """Summarise, tag and store ``draft``; a text or URL already stored is not added twice."""
-        prepared = self.pipeline.prepare(draft, summary=summary, topic_keys=topic_keys)
-        added = await self.store.add(prepared, added_at=self._clock(), added_by=added_by)
+        """Summarise, tag and store ``draft``; a text or URL already stored is not added twice.
+
+        An article telling an event stored within ``STORY_WINDOW`` joins that event's story."""
+        prepared = self.pipeline.prepare(
+            draft, summary=summary, topic_keys=topic_keys, extra_topics=extra_topics
+        )
+        story = story_print(draft.title, draft.body)
+        prepared = replace(prepared, story_keys=story_keys(story))
+        # One addition at a time from finding the story to storing it: two outlets' copies
+        # polled at once would otherwise each miss the other and start two stories.
+        async with self._adding:
+            now = self._clock()
+            story_id = await self._story_of_event(story, prepared.story_keys, now)
+            added = await self.store.add(
+                prepared, added_at=now, added_by=added_by, story_id=story_id
+            )
         if not added.duplicate:
             article = added.article
-            logger.info("Stored article %d (%s) from %s", article.id, article.topic_keys, added_by)
+            if story_id is not None:
+                self._cached.clear()
+            logger.info(
+                "Stored article %d (%s) from %s%s",
+                article.id,
+                article.topic_keys,
+                added_by,
+                f", story {article.story_id}" if story_id is not None else "",
+            )
         return added
+
+    async def update(
+        self,
+        article_id: int,
+        draft: ArticleDraft,
+        *,
+        summary: str | None = None,
+        extra_topics: tuple[str, ...] = (),
+    ) -> Article | None:
+        """Store an edited version of an article (a feed's outlet corrected its item)."""
+        prepared = self.pipeline.prepare(draft, summary=summary, extra_topics=extra_topics)
+        updated = await self.store.update(article_id, prepared)
+        self._cached.clear()
+        return updated
+
+    async def _story_of_event(
+        self, story: StoryPrint, keys: tuple[int, ...], now: datetime
+    ) -> int | None:
+        """The story of the recent article telling the same event, the most alike first."""
+        best: tuple[float, int] | None = None
+        for candidate in await self.store.story_candidates(keys, since=now - STORY_WINDOW):
+            other = story_print(candidate.title, candidate.body)
+            if same_event(story, other):
+                score = likeness(story, other)
+                if best is None or score > best[0]:
+                    best = (score, candidate.story_id or candidate.id)
+        return best[1] if best else None
+
+    def forget_cached(self) -> None:
+        """Drop the articles kept in memory: a digest run starts from what is stored now."""
+        self._cached.clear()
 
     async def load_seed_if_empty(self) -> list[AddedArticle]:
         """Load the articles shipped with the package into an empty store (first start)."""

@@ -44,6 +44,11 @@ class Article:
     added_at: datetime
     added_by: str
     topics: tuple[TopicMention, ...]
+    story_id: int | None = None
+    """The story (event) the article belongs to: the id of the story's first article. Outlets
+    copy each other; topic pages and digests show one article per story, its lead."""
+    also: tuple[str, ...] = ()
+    """The other outlets that covered the same story (« Aussi : RFI, APA »)."""
 
     @property
     def topic_keys(self) -> tuple[str, ...]:
@@ -58,6 +63,9 @@ class PreparedArticle:
     summary: str
     topics: tuple[TopicMention, ...]
     fingerprint: str
+    story_keys: tuple[int, ...] = ()
+    """Index keys of the article's text (``content.stories.story_keys``): the store finds the
+    recent articles it may repeat through them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,9 +45,14 @@ class ArticlePipeline:
         *,
         summary: str | None = None,
         topic_keys: tuple[str, ...] | None = None,
+        extra_topics: tuple[str, ...] = (),
     ) -> PreparedArticle:
-        """Summarise and tag ``draft``; an editor's ``summary`` or ``topic_keys`` win over ours."""
+        """Summarise and tag ``draft``; an editor's ``summary`` or ``topic_keys`` win over ours,
+        and ``extra_topics`` (a feed's own topic) are added to what the tagger found."""
         found = self._tagger.tag(draft.title, draft.body)
+        if extra_topics:
+            known = {mention.key for mention in found}
+            found = found + tuple(TopicMention(key, 1) for key in extra_topics if key not in known)
         if topic_keys is not None:
             counts = {mention.key: mention.count for mention in found}
             topics = tuple(TopicMention(key, max(counts.get(key, 0), 1)) for key in topic_keys)

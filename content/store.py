@@ -16,10 +16,27 @@ from content.models import AddedArticle, Article, PreparedArticle
 
 class ArticleStore(Protocol):
     async def add(
-        self, prepared: PreparedArticle, *, added_at: datetime, added_by: str
+        self,
+        prepared: PreparedArticle,
+        *,
+        added_at: datetime,
+        added_by: str,
+        story_id: int | None = None,
     ) -> AddedArticle:
-        """Store ``prepared`` with its topics, unless an article with the same text
-        (fingerprint) or the same URL is there already; return the stored article either way."""
+        """Store ``prepared`` with its topics and story keys, unless an article with the same
+        text (fingerprint) or the same URL is there already; return the stored article either
+        way. A new article joins story ``story_id`` (or starts its own), and the story's lead is
+        chosen again, in the same transaction."""
+        ...
+
+    async def update(self, article_id: int, prepared: PreparedArticle) -> Article | None:
+        """Replace a stored article's text, summary and topics (a feed's outlet edited it);
+        None when it is gone or the new text is another article's."""
+        ...
+
+    async def story_candidates(self, keys: Sequence[int], *, since: datetime) -> list[Article]:
+        """Articles added since ``since`` sharing story keys with ``keys``, those sharing the
+        most first: the few a new article may repeat."""
         ...
 
     async def delete(self, article_id: int) -> bool:
@@ -33,7 +50,8 @@ class ArticleStore(Protocol):
     async def latest(
         self, *, topic: str | None = None, limit: int, offset: int = 0
     ) -> list[Article]:
-        """Newest first (publication day, then arrival), optionally on one topic."""
+        """Newest first (publication day, then arrival), optionally on one topic; a topic
+        lists each story once, by its lead."""
         ...
 
     async def search(
@@ -44,7 +62,7 @@ class ArticleStore(Protocol):
         ...
 
     async def topic_counts(self) -> dict[str, int]:
-        """How many articles each topic has (topics without articles are absent)."""
+        """How many stories each topic has (topics without any are absent)."""
         ...
 
     async def count(self) -> int: ...
@@ -68,6 +86,7 @@ class ArticleStore(Protocol):
         added_since: datetime | None,
         limit: int,
     ) -> list[int]:
-        """Ids of the newest articles on ``topic`` with ``after_id < id <= up_to_id`` (and, when
-        given, added since ``added_since``), newest first: the raw material of a digest."""
+        """Ids of the leads of the newest stories on ``topic`` whose first article has
+        ``after_id < id <= up_to_id`` (and, when given, lead added since ``added_since``),
+        newest first: the raw material of a digest, each event once."""
         ...

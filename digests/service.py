@@ -187,6 +187,7 @@ class DigestService:
         claimed batch; compose each distinct digest and load each broadcast once. Stops after
         the messages in flight once ``keep_going`` says no, and gives back the rest."""
         async with self._delivering:
+            self.library.forget_cached()  # stories may have grown since the last run
             claims = ClaimRun(
                 self._ledger, self._claimant, self._clock, lease=self.settings.claim_lease
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from content.store import ArticleStore
 from digests.stores import DeliveryStore, SubscriberStore
+from feeds.stores import FeedStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,7 @@ class Stores:
     articles: ArticleStore
     subscribers: SubscriberStore
     deliveries: DeliveryStore
+    feeds: FeedStore
     location: str
     """Where the data is, for logs and banners (a file path)."""
     close: Callable[[], Awaitable[None]]

@@ -59,13 +59,17 @@ def article_card(
     also_on: Sequence[str] = (),
     with_command: bool = True,
 ) -> str:
-    """A compact card: title, byline, summary, link; « Aussi : … » names the other topics."""
+    """A compact card: title, byline, summary, link; « Aussi : RFI, APA » names the other
+    outlets of the article's story, « Aussi dans : … » the other topics."""
     lines = [f"<b>{escape(clip(article.title, TITLE_MAX_CHARS))}</b>", f"<i>{byline(article)}</i>"]
     if article.summary.strip():  # articles stored before summaries were guaranteed may lack one
         lines.append(escape(clip(article.summary, SUMMARY_MAX_CHARS)))
     links = link_line(article, with_command=with_command)
     if links:
         lines.append(links)
+    if article.also:
+        outlets = [clip(outlet, SOURCE_MAX_CHARS) for outlet in article.also]
+        lines.append(f"<i>{escape(french.also_covered_by(outlets))}</i>")
     labels = topic_labels(catalog, also_on)
     if labels:
         lines.append(f"<i>{escape(french.ALSO_ON_TOPICS.format(topics=labels))}</i>")

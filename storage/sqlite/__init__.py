@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.clock import Clock
-from storage.sqlite import articles, deliveries, subscribers
+from storage.sqlite import articles, articles_schema, deliveries, feeds, subscribers
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.schema import StoreSchema, refuse_newer, upgrade
 from storage.stores import Stores
 
-SCHEMAS: tuple[StoreSchema, ...] = (articles.SCHEMA, subscribers.SCHEMA, deliveries.SCHEMA)
+SCHEMAS: tuple[StoreSchema, ...] = (
+    articles_schema.SCHEMA,
+    subscribers.SCHEMA,
+    deliveries.SCHEMA,
+    feeds.SCHEMA,
+)
 """In the order they are upgraded: deliveries refer to subscribers."""
 
 
@@ -35,6 +40,7 @@ def stores_on(database: SqliteDatabase) -> Stores:
         articles=articles.SqliteArticleStore(database),
         subscribers=subscribers.SqliteSubscriberStore(database),
         deliveries=deliveries.SqliteDeliveryStore(database),
+        feeds=feeds.SqliteFeedStore(database),
         location=str(database.path),
         close=database.close,
     )

@@ -1,7 +1,9 @@
-"""The article store on SQLite: FTS5 for search, triggers for the topic counts.
+"""The article store on SQLite: FTS5 for search, triggers for the topic counts, stories.
 
-Articles never change once stored (only deletions), so each row carries what every page needs
-and reads take one query: the topics come packed in the article row (see ``_ARTICLE_COLUMNS``).
+Each row read carries what every page needs, so reads take one query: the topics and the other
+outlets of the article's story come packed in the article row (see ``_ARTICLE_COLUMNS``).
+Articles change only when a feed's outlet edits an item (``update``) and when a story gains a
+member; topic pages and digests list each story once, by its lead (``storage.sqlite.stories``).
 """
 
 from __future__ import annotations
@@ -11,97 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from content.models import AddedArticle, Article, PreparedArticle, TopicMention
+from storage.sqlite import stories
 from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
-from storage.sqlite.schema import StoreSchema, Upgrade
-
-SCHEMA = StoreSchema(
-    "articles",
-    (
-        Upgrade(
-            1,
-            "articles, their topics and an accent-insensitive full-text index",
-            """
-CREATE TABLE articles (
-    -- AUTOINCREMENT: ids are never reused after a deletion, because digests remember the highest
-    -- article id a subscriber has already seen.
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    title        TEXT NOT NULL CHECK (length(title) > 0),
-    body         TEXT NOT NULL,
-    summary      TEXT NOT NULL,
-    source       TEXT,
-    url          TEXT UNIQUE,
-    fingerprint  TEXT NOT NULL UNIQUE,
-    published_on TEXT,                 -- ISO date (YYYY-MM-DD) when known
-    added_at     TEXT NOT NULL,        -- ISO 8601 UTC timestamp
-    added_by     TEXT NOT NULL,        -- "seed", "cli", "telegram:<user id>"
-    -- The day lists are sorted by: publication day, or the day it was added.
-    sort_day     TEXT NOT NULL
-                 GENERATED ALWAYS AS (coalesce(published_on, substr(added_at, 1, 10))) VIRTUAL
-);
-
-CREATE INDEX articles_by_recency ON articles (sort_day DESC, id DESC);
-
-CREATE TABLE article_topics (
-    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    topic      TEXT NOT NULL,
-    mentions   INTEGER NOT NULL CHECK (mentions > 0),
-    -- Copied from articles.sort_day (articles never change) so a topic page is one index range.
-    sort_day   TEXT NOT NULL,
-    PRIMARY KEY (article_id, topic)
-) WITHOUT ROWID;
-
-CREATE INDEX article_topics_by_recency ON article_topics (topic, sort_day DESC, article_id DESC);
-
-CREATE VIRTUAL TABLE articles_fts USING fts5 (
-    title, summary, body,
-    content = 'articles', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-
-CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-    INSERT INTO articles_fts (rowid, title, summary, body)
-    VALUES (new.id, new.title, new.summary, new.body);
-END;
-
-CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, title, summary, body)
-    VALUES ('delete', old.id, old.title, old.summary, old.body);
-END;
-
-CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body ON articles BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, title, summary, body)
-    VALUES ('delete', old.id, old.title, old.summary, old.body);
-    INSERT INTO articles_fts (rowid, title, summary, body)
-    VALUES (new.id, new.title, new.summary, new.body);
-END;
-""",
-        ),
-        Upgrade(
-            2,
-            "topic counts kept by triggers: /sujets and every topic page show them, and "
-            "counting article_topics on each request grows with the store",
-            """
-CREATE TABLE topic_counts (
-    topic    TEXT PRIMARY KEY,
-    articles INTEGER NOT NULL CHECK (articles >= 0)
-) WITHOUT ROWID;
-
-INSERT INTO topic_counts (topic, articles)
-SELECT topic, count(*) FROM article_topics GROUP BY topic;
-
-CREATE TRIGGER article_topics_count_insert AFTER INSERT ON article_topics BEGIN
-    INSERT INTO topic_counts (topic, articles) VALUES (new.topic, 1)
-    ON CONFLICT (topic) DO UPDATE SET articles = articles + 1;
-END;
-
--- Also fired by the ON DELETE CASCADE from articles.
-CREATE TRIGGER article_topics_count_delete AFTER DELETE ON article_topics BEGIN
-    UPDATE topic_counts SET articles = articles - 1 WHERE topic = old.topic;
-END;
-""",
-        ),
-    ),
-)
 
 PREFIX_MIN_LENGTH = 4
 """Terms this long also match longer words (« russe » finds « russes »): French inflects."""
@@ -112,7 +25,9 @@ PREFIX_MIN_LENGTH = 4
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.body, a.summary, a.source, a.url, a.fingerprint, a.published_on, "
     "a.added_at, a.added_by, (SELECT group_concat(x.topic || char(31) || x.mentions, char(30)) "
-    "FROM article_topics x WHERE x.article_id = a.id) AS packed_topics"
+    "FROM article_topics x WHERE x.article_id = a.id) AS packed_topics, a.story_id, "
+    "(SELECT group_concat(coalesce(b.source, ''), char(30)) FROM articles b "
+    "WHERE b.story_id = a.story_id AND b.id != a.id) AS story_sources"
 )
 
 
@@ -123,16 +38,56 @@ class SqliteArticleStore:
         self._db = database
 
     async def add(
-        self, prepared: PreparedArticle, *, added_at: datetime, added_by: str
+        self,
+        prepared: PreparedArticle,
+        *,
+        added_at: datetime,
+        added_by: str,
+        story_id: int | None = None,
     ) -> AddedArticle:
         async with self._db.transaction() as tx:
             existing = await self._find_duplicate(tx, prepared.fingerprint, prepared.draft.url)
             if existing is None:
                 article_id = await self._insert(tx, prepared, added_at, added_by)
+                await stories.remember_keys(tx, article_id, prepared.story_keys, added_at)
+                await stories.set_story(self._db, tx, article_id, story_id)
             else:
                 article_id = existing
             stored = await self._get_many([article_id], tx)
         return AddedArticle(article=stored[0], duplicate=existing is not None)
+
+    async def update(self, article_id: int, prepared: PreparedArticle) -> Article | None:
+        """Replace an article's text, summary and topics (its outlet edited it); None when it
+        is gone, or when the new text is another stored article's."""
+        draft = prepared.draft
+        async with self._db.transaction() as tx:
+            clash = await self._find_duplicate(tx, prepared.fingerprint, None)
+            if clash is not None and clash != article_id:
+                return None
+            rows = await self._db.rows(
+                "UPDATE articles SET title = ?, body = ?, summary = ?, fingerprint = ?, "
+                "published_on = coalesce(?, published_on) WHERE id = ? RETURNING sort_day",
+                (
+                    draft.title,
+                    draft.body,
+                    prepared.summary,
+                    prepared.fingerprint,
+                    draft.published_on.isoformat() if draft.published_on else None,
+                    article_id,
+                ),
+                connection=tx,
+            )
+            if not rows:
+                return None
+            await tx.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
+            await self._insert_topics(tx, article_id, prepared, str(rows[0][0]))
+            story = await stories.story_of(self._db, tx, article_id)
+            if story is not None:
+                await stories.choose_lead(self._db, tx, story)
+            return (await self._get_many([article_id], tx))[0]
+
+    async def story_candidates(self, keys: Sequence[int], *, since: datetime) -> list[Article]:
+        return await self._get_many(await stories.candidate_ids(self._db, keys, since=since))
 
     async def _find_duplicate(
         self, tx: Connection, fingerprint: str, url: str | None
@@ -166,16 +121,27 @@ class SqliteArticleStore:
             connection=tx,
         )
         article_id, sort_day = int(rows[0][0]), str(rows[0][1])
+        await self._insert_topics(tx, article_id, prepared, sort_day)
+        return article_id
+
+    @staticmethod
+    async def _insert_topics(
+        tx: Connection, article_id: int, prepared: PreparedArticle, sort_day: str
+    ) -> None:
         if prepared.topics:  # most articles are on no followed topic: spare a database trip
             await tx.executemany(
                 "INSERT INTO article_topics (article_id, topic, mentions, sort_day) "
                 "VALUES (?, ?, ?, ?)",
                 [(article_id, mention.key, mention.count, sort_day) for mention in prepared.topics],
             )
-        return article_id
 
     async def delete(self, article_id: int) -> bool:
-        return await self._db.write("DELETE FROM articles WHERE id = ?", (article_id,)) > 0
+        async with self._db.transaction() as tx:
+            story = await stories.story_of(self._db, tx, article_id)
+            cursor = await tx.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            if story is not None:  # the story may have lost its lead
+                await stories.choose_lead(self._db, tx, story)
+            return cursor.rowcount > 0
 
     async def get_many(self, article_ids: Sequence[int]) -> list[Article]:
         return await self._get_many(article_ids)
@@ -206,7 +172,7 @@ class SqliteArticleStore:
         else:
             sql = (
                 f"SELECT {_ARTICLE_COLUMNS} FROM article_topics t "  # noqa: S608
-                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? "
+                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? AND t.lead = 1 "
                 "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
             )
             params = (topic, limit, offset)
@@ -260,10 +226,13 @@ class SqliteArticleStore:
         added_since: datetime | None,
         limit: int,
     ) -> list[int]:
+        # A story is new when its first article is (its id is the story's), whichever article
+        # leads it now: a story already in an earlier digest is not sent again when another
+        # outlet covers it, and one whose lead arrived after ``up_to_id`` is not lost.
         sql = (
             "SELECT t.article_id FROM article_topics t JOIN articles a ON a.id = t.article_id "
-            "WHERE t.topic = ? AND t.article_id > ? AND t.article_id <= ? AND a.added_at >= ? "
-            "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ?"
+            "WHERE t.topic = ? AND t.lead = 1 AND a.story_id > ? AND a.story_id <= ? "
+            "AND a.added_at >= ? ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ?"
         )
         since = stamp(added_since) if added_since else ""
         params = (topic, after_id, up_to_id, since, limit)
@@ -328,4 +297,14 @@ def _article(row: Row) -> Article:
         added_at=datetime.fromisoformat(row["added_at"]),
         added_by=row["added_by"],
         topics=_unpack_topics(row["packed_topics"]),
+        story_id=row["story_id"],
+        also=_other_outlets(row["story_sources"], row["source"]),
     )
+
+
+def _other_outlets(packed: str | None, own: str | None) -> tuple[str, ...]:
+    """The story's other outlets, each once, in arrival order, without the article's own."""
+    if not packed:
+        return ()
+    names = (name for name in packed.split("\x1e") if name and name != own)
+    return tuple(dict.fromkeys(names))

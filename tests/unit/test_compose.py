@@ -58,7 +58,7 @@ def test_article_on_two_topics_appears_once_under_the_first(catalog: TopicCatalo
     assert arranged[0].entries[0].also_on == ("russie",)
     text = compose_digest(DAY, sections, catalog, max_per_topic=5).messages[0]
     assert text.count("Goïta à Moscou") == 1
-    assert f"Aussi\u202f: {catalog.get('russie').label}" in text  # type: ignore[union-attr]
+    assert f"Aussi dans\u202f: {catalog.get('russie').label}" in text  # type: ignore[union-attr]
 
 
 def test_newest_first_and_limit_per_topic(catalog: TopicCatalog) -> None:
