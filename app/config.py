@@ -19,6 +19,7 @@ from app.logs import LoggingSettings
 from bot.settings import TelegramSettings
 from content.settings import ContentSettings
 from digests.settings import DigestSettings
+from feeds.settings import FeedSettings
 from storage.settings import DatabaseSettings
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
@@ -32,12 +33,13 @@ class ConfigError(Exception):
 class Config:
     """The whole configuration: one section per owner, each declared in the package that uses
     it (``bot.settings``, ``storage.settings``, ``digests.settings``, ``content.settings``,
-    ``app.logs``)."""
+    ``feeds.settings``, ``app.logs``)."""
 
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
     def with_database(self, path: Path) -> Config:
@@ -165,4 +167,7 @@ def _resolve_paths(config: Config, folder: Path) -> Config:
     content = config.content
     if content.topics_file is not None and not content.topics_file.is_absolute():
         content = replace(content, topics_file=folder / content.topics_file)
-    return replace(config, database=database, content=content)
+    feeds = config.feeds
+    if feeds.sources_file is not None and not feeds.sources_file.is_absolute():
+        feeds = replace(feeds, sources_file=folder / feeds.sources_file)
+    return replace(config, database=database, content=content, feeds=feeds)

@@ -25,6 +25,9 @@ from digests.broadcasts import Broadcasts
 from digests.delivery import Courier, Sender
 from digests.service import DigestService
 from digests.subscriptions import SubscriptionService
+from feeds.fetching import FeedFetcher
+from feeds.poller import FeedPoller
+from feeds.service import FeedService
 from storage.backends import open_stores
 from storage.stores import Stores
 
@@ -71,14 +74,24 @@ async def services_on(
     load_seed: bool | None = None,
 ) -> AsyncIterator[Services]:
     """The services on stores opened by the caller (who closes them): load the shipped articles
-    into an empty store, open the page fetcher, wire the domain services."""
+    into an empty store (and the shipped feeds into a store that never followed any), open the
+    fetchers, wire the domain services."""
     library = Library(stores.articles, ArticlePipeline(catalog, config.content.budget), clock)
     if config.content.load_seed if load_seed is None else load_seed:
         for added in await library.load_seed_if_empty():
             logger.info("Loaded shipped article %d: %s", added.article.id, added.article.title)
     settings = config.digest
     courier = Courier(stores.subscribers, sender, clock)
-    async with UrlFetcher(config.content.fetch_policy) as fetcher:
+    async with (
+        UrlFetcher(config.content.fetch_policy) as fetcher,
+        FeedFetcher(config.feeds) as feed_fetcher,
+    ):
+        poller = FeedPoller(stores.feeds, library, feed_fetcher, config.feeds, clock)
+        feeds = FeedService(stores.feeds, poller, feed_fetcher, config.feeds, clock, catalog.keys)
+        if config.feeds.load_sources:
+            followed = await feeds.load_sources_if_new(config.feeds.sources_file)
+            if followed.added:
+                logger.info("Following %d shipped feeds", len(followed.added))
         yield Services(
             catalog=catalog,
             library=library,
@@ -89,6 +102,7 @@ async def services_on(
                 library, stores.subscribers, stores.deliveries, courier, clock, settings
             ),
             broadcasts=Broadcasts(stores.deliveries, clock),
+            feeds=feeds,
             fetcher=fetcher,
             clock=clock,
             admins=frozenset(config.telegram.admins),
