@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import logging
 import os
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from app.cli_common import CommandError, printable
+from app.cli_feeds import add_feed_parsers, check_feed_arguments, run_feeds
 from app.cli_ingest import check_sources, ingest, is_url
 from app.cli_summarize import summarize_jsonl
 from app.config import Config, ConfigError, load_config
@@ -26,6 +28,7 @@ from app.services import load_catalog, open_services
 from app.terminal import html_to_terminal
 from bot.errors import StartFailure
 from bot.services import Services
+from content.models import Article
 from content.pipeline import ArticlePipeline
 from content.topics import TopicCatalog, TopicFileError
 from core.clock import utc_now
@@ -103,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     articles.add_argument("--topic", default=None, help="only this topic key")
     articles.add_argument("--search", default=None, help="full-text search")
     articles.add_argument("--limit", type=_whole_number(MAX_LIMIT), default=20)
+    articles.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line: id, title, url, source, topics, summary, published, story",
+    )
+    feeds = command(
+        "feeds", "Follow news feeds: add, list, remove, pause, resume, poll, import, export."
+    )
+    add_feed_parsers(feeds, _whole_number(MAX_LIMIT), _path)
     return parser
 
 
@@ -199,6 +211,8 @@ def _check_arguments(config: Config, args: argparse.Namespace) -> None:
         _check_topics(load_catalog(config.content), args.topics)
     elif args.command == "articles" and args.topic is not None:
         _check_topics(load_catalog(config.content), (args.topic,))
+    elif args.command == "feeds":
+        check_feed_arguments(args, load_catalog(config.content).keys)
 
 
 def _check_topics(catalog: TopicCatalog, keys: Sequence[str]) -> None:
@@ -225,7 +239,9 @@ async def _run_store_command(config: Config, args: argparse.Namespace) -> None:
         elif args.command == "digest":
             await preview_digest(services, args.date, args.topics, args.days)
         elif args.command == "articles":
-            await list_articles(services, args.topic, args.search, args.limit)
+            await list_articles(services, args.topic, args.search, args.limit, as_json=args.json)
+        elif args.command == "feeds":
+            await run_feeds(services, args)
 
 
 async def preview_digest(
@@ -244,8 +260,24 @@ async def preview_digest(
         print(html_to_terminal(message, color=color))
 
 
+def article_record(article: Article) -> dict[str, object]:
+    """What ``articles --json`` prints for one article."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "topics": list(article.topic_keys),
+        "summary": article.summary,
+        "published": article.published_on.isoformat() if article.published_on else None,
+        "added": article.added_at.isoformat(),
+        "story": article.story_id,
+        "also": list(article.also),
+    }
+
+
 async def list_articles(
-    services: Services, topic: str | None, search: str | None, limit: int
+    services: Services, topic: str | None, search: str | None, limit: int, *, as_json: bool = False
 ) -> None:
     if search:
         found = (await services.library.search(search, limit=limit)).articles
@@ -253,6 +285,10 @@ async def list_articles(
             found = [a for a in found if topic in a.topic_keys]
     else:
         found = await services.library.latest(topic=topic, limit=limit)
+    if as_json:
+        for article in found:
+            print(json.dumps(article_record(article), ensure_ascii=False))
+        return
     for article in found:
         day = (article.published_on or article.added_at.date()).isoformat()
         topics = ",".join(article.topic_keys) or "-"

@@ -56,6 +56,7 @@ def build_bot(
         services,
         digest_interval_seconds=config.digest.check_interval_seconds,
         send_concurrency=config.digest.concurrency,
+        feed_interval_seconds=config.feeds.check_interval_seconds if config.feeds.enabled else None,
         rate_limited=rate_limited,
         private_chat_interval=private_chat_interval,
     )

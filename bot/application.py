@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
 from bot.context import BotApplication, BotContext, BotData
+from bot.handlers import sources
 from bot.ratelimit import PacedRateLimiter
 from bot.sender import TelegramSender
 from bot.services import ServicesFactory
@@ -35,6 +36,7 @@ def build_application(
     *,
     digest_interval_seconds: float,
     send_concurrency: int,
+    feed_interval_seconds: float | None = None,
     rate_limited: bool = True,
     private_chat_interval: float = 1.0,
 ) -> BotApplication:
@@ -60,7 +62,11 @@ def build_application(
         .pool_timeout(timeout)
         .connection_pool_size(max(32, send_concurrency * 2))
         .get_updates_read_timeout(timeout + 30)
-        .post_init(lambda app: start_bot(app, open_services, digest_interval_seconds))
+        .post_init(
+            lambda app: start_bot(
+                app, open_services, digest_interval_seconds, feed_interval_seconds
+            )
+        )
         .post_shutdown(stop_bot)
     )
     if rate_limited:
@@ -80,12 +86,15 @@ async def start_bot(
     application: Application,  # type: ignore[type-arg]
     open_services: ServicesFactory,
     digest_interval_seconds: float,
+    feed_interval_seconds: float | None = None,
 ) -> None:
     """Start-up work (post_init calls it; ``start_in_process`` too): open the services, publish
-    the command menu, start the digest clock."""
+    the command menu, start the digest clock and, when feeds are on, the feed clock."""
     services = await application.bot_data.open(open_services, TelegramSender(application.bot))
     await publish_commands(application)
     schedule_digests(application, digest_interval_seconds)
+    if feed_interval_seconds is not None:
+        schedule_feeds(application, feed_interval_seconds)
     logger.info(
         "Bot ready: %d articles, %d topics, database %s",
         await services.library.count(),
@@ -135,6 +144,21 @@ def schedule_digests(application: Application, interval_seconds: float) -> None:
         first=1,
         name="digest-tick",
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 2},
+    )
+
+
+def schedule_feeds(application: Application, interval_seconds: float) -> None:  # type: ignore[type-arg]
+    """Every ``interval_seconds``, poll the feeds that are due (each has its own next poll: the
+    clock only asks). One round at a time: a long one makes the next tick wait, not double."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
+    job_queue.run_repeating(
+        sources.feeds_tick,
+        interval=interval_seconds,
+        first=2,
+        name="feeds-tick",
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
 
 

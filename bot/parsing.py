@@ -176,3 +176,38 @@ def parse_add_request(text: str) -> AddRequest:
     article = "\n".join(kept).strip()
     url = article if _URL.match(article) else None
     return AddRequest(article, url, tuple(dict.fromkeys(tags)), summary)
+
+
+_BARE_ADDRESS = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRequest:
+    """/source_ajouter's text: the address, a topic (« #mali »), words to keep (« +Goïta ») and
+    words to leave out (« -football »)."""
+
+    url: str | None
+    topic: str | None
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+
+def parse_source_request(text: str) -> SourceRequest:
+    """« https://… #mali +Goïta -football »: the first link-like token is the address; the last
+    hashtag wins; other words are ignored."""
+    url: str | None = None
+    topic: str | None = None
+    include: list[str] = []
+    exclude: list[str] = []
+    for token in text.split():
+        if token.startswith("#") and len(token) > 1:
+            topic = token[1:].lower()
+        elif token.startswith("+") and len(token) > 1:
+            include.append(token[1:])
+        elif token.startswith(("-", "−")) and len(token) > 1:
+            exclude.append(token[1:])
+        elif url is None and _URL.match(token):
+            url = token
+        elif url is None and _BARE_ADDRESS.match(token):  # « www.rfi.fr/fr/afrique/rss »
+            url = f"https://{token}"
+    return SourceRequest(url, topic, tuple(include), tuple(exclude))

@@ -17,6 +17,7 @@ from digests.broadcasts import Broadcasts
 from digests.delivery import Sender
 from digests.service import DigestService
 from digests.subscriptions import SubscriptionService
+from feeds.service import FeedService
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Services:
     subscriptions: SubscriptionService
     digests: DigestService
     broadcasts: Broadcasts
+    feeds: FeedService
     fetcher: UrlFetcher
     clock: Clock
     admins: frozenset[int]

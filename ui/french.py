@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
@@ -111,10 +111,26 @@ def topics_removed(labels: Sequence[str]) -> str:
 
 READ_ARTICLE = "Lire l’article"
 FULL_ARTICLE_COMMAND = "/article {id}"
-ALSO_ON_TOPICS = "Aussi : {topics}"
+ALSO_ON_TOPICS = "Aussi dans : {topics}"
+ALSO_COVERED_BY = "Aussi : {outlets}"
+ALSO_MORE_OUTLETS = "{outlets} et {more}"
 ARTICLE_TOPICS = "Sujets : {topics}"
 ARTICLE_NO_TOPIC = "Sujets : aucun"
 ARTICLE_TRUNCATED = "… (article tronqué : la suite est sur le site de la source)"
+
+
+ALSO_OUTLETS_NAMED = 4
+
+
+def also_covered_by(outlets: Sequence[str]) -> str:
+    """« Aussi : RFI, APA », « Aussi : RFI, APA, AFP, Reuters et 3 autres »: the other outlets
+    of a story, the first few by name."""
+    named = ", ".join(outlets[:ALSO_OUTLETS_NAMED])
+    rest = len(outlets) - ALSO_OUTLETS_NAMED
+    if rest > 0:
+        named = ALSO_MORE_OUTLETS.format(outlets=named, more=plural(rest, "autre"))
+    return ALSO_COVERED_BY.format(outlets=named)
+
 
 # --- Digest ---------------------------------------------------------------------------------
 
@@ -196,6 +212,12 @@ HELP_ADMIN_LINES = (
     "/supprimer N — supprimer un article",
     "/stats — les chiffres du bot",
     "/diffuser TEXTE — envoyer un message à tous les abonnés",
+    "/sources — les flux suivis et leur état",
+    "/source_ajouter URL [#sujet] [+mot] [-mot] — suivre un flux RSS, Atom ou JSON (ou le site "
+    "qui l’annonce)",
+    "/source_retirer N — ne plus suivre un flux (ses articles restent)",
+    "/source_pause N — suspendre un flux",
+    "/source_reprendre N — reprendre un flux suspendu",
 )
 HELP_FOOTER = (
     "Astuce : écrivez simplement un mot (« Goïta », « Wagner ») pour lancer une recherche."
@@ -410,6 +432,90 @@ REJECTED: dict[str, str] = {
 }
 REJECTED_FALLBACK = "Je ne peux pas utiliser ce contenu."
 REJECTED_NO_DETAIL = "erreur"
+
+# --- Sources (news feeds), for admins ----------------------------------------------------
+
+SOURCES_HEADER = "📡 <b>Sources suivies</b> ({count})"
+SOURCES_NONE = (
+    "Aucune source suivie. Pour en ajouter une : "
+    "<code>/source_ajouter https://www.rfi.fr/fr/afrique/rss</code>"
+)
+SOURCE_LINE = "<b>n° {id}</b> · {name}{topic}\n{state} · {articles}"
+SOURCE_TOPIC = " (#{topic})"
+SOURCE_STATE_ACTIVE = "✅ relevée {when}"
+SOURCE_STATE_NEW = "🆕 pas encore relevée"
+SOURCE_STATE_PAUSED = "⏸ en pause"
+SOURCE_STATE_FAILING = "⚠️ en échec depuis {since} ({error})"
+SOURCE_NEXT_POLL = "prochain relevé {when}"
+SOURCE_FILTERS = "mots : {words}"
+SOURCE_ADD_USAGE = (
+    "Indiquez l’adresse du flux, ou du site qui l’annonce : "
+    "<code>/source_ajouter https://www.rfi.fr/fr/afrique/rss #mali</code>\n"
+    "Options : #sujet (donné à tous ses articles), +mot (garder seulement les articles qui le "
+    "citent), -mot (écarter ceux qui le citent)."
+)
+SOURCE_ADDED = (
+    "📡 Source ajoutée : <b>{name}</b> (n° {id}){topic}. {items} dans le flux ; "
+    "les nouveaux arriveront au prochain relevé, dans la minute."
+)
+SOURCE_DISCOVERED = "J’ai trouvé le flux annoncé par cette page : {url}"
+SOURCE_ALREADY = "ℹ️ Cette source est déjà suivie : n° {id}, {name}."
+SOURCE_REFUSED = {
+    "bad_url": "Ce n’est pas une adresse web valable (http:// ou https://).",
+    "forbidden_host": "Je ne relève pas les adresses locales ou privées.",
+    "unreachable": "Je n’arrive pas à joindre cette adresse ({error}). Vérifiez-la et réessayez.",
+    "not_a_feed": "Je ne trouve pas de flux RSS, Atom ou JSON à cette adresse.",
+    "unknown_topic": "Sujet inconnu : #{topic}. Les sujets : {topics}.",
+}
+SOURCE_ID_USAGE = (
+    "Indiquez le numéro de la source : <code>/{command} 3</code> (les numéros : /sources)."
+)
+SOURCE_NOT_FOUND = "Il n’y a pas de source n° {id} (voir /sources)."
+SOURCE_REMOVED = "🗑 Source n° {id} retirée : {name}. Ses articles déjà publiés restent."
+SOURCE_PAUSED = "⏸ Source n° {id} en pause : {name}. Pour la reprendre : /source_reprendre {id}"
+SOURCE_ALREADY_PAUSED = (
+    "La source n° {id} est déjà en pause. Pour la reprendre : /source_reprendre {id}"
+)
+SOURCE_RESUMED = "▶️ Source n° {id} reprise : {name}. Elle est relevée dans la minute."
+FEED_ERRORS = {
+    "http": "erreur HTTP {status}",
+    "timeout": "délai dépassé",
+    "not_a_feed": "ce n’est plus un flux",
+    "other": "site injoignable",
+}
+
+
+def feed_error(detail: str | None) -> str:
+    """A feed's last error for admins, in French: the HTTP status when the server answered,
+    otherwise what kind of failure (the stored detail is an English log line)."""
+    text = detail or ""
+    if status := re.search(r"\bHTTP (\d{3})\b", text):
+        return FEED_ERRORS["http"].format(status=status.group(1))
+    for kind in ("timeout", "not_a_feed"):
+        if kind.replace("_", " ") in text.lower():
+            return FEED_ERRORS[kind]
+    return FEED_ERRORS["other"]
+
+
+def duration(delta: timedelta) -> str:
+    """« 3 heures », « 2 jours »: how long, in Babel's French."""
+    return format_timedelta(delta, locale=LOCALE, threshold=1.5)
+
+
+def relative(delta: timedelta) -> str:
+    """« il y a 5 minutes », « dans 2 heures »: when, seen from now, in Babel's French."""
+    return format_timedelta(delta, add_direction=True, locale=LOCALE, threshold=1.5)
+
+
+FEED_FAILING_ALERT = (
+    "⚠️ La source n° {id} « {name} » est en échec depuis {since} ({error}). "
+    "Je réessaie de moins en moins souvent, au moins une fois par jour ; l’état : /sources"
+)
+FEED_RECOVERED_ALERT = "✅ La source n° {id} « {name} » fonctionne de nouveau."
+FEED_GONE_ALERT = (
+    "⛔ Le site de la source n° {id} « {name} » indique que le flux n’existe plus (410) : "
+    "je l’ai mise en pause. Pour la retirer : /source_retirer {id}"
+)
 
 # --- The chat mode (python -m bot chat), in the terminal ------------------------------------
 

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotApplication, BotContext
-from bot.handlers import admin, errors, membership, reading, settings, subscriptions
+from bot.handlers import admin, errors, membership, reading, settings, sources, subscriptions
 from bot.handlers.common import Command, refuse_stale_button
 
 COMMANDS: tuple[Command, ...] = (
@@ -29,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     *subscriptions.COMMANDS,
     *settings.COMMANDS,
     *admin.COMMANDS,
+    *sources.COMMANDS,
 )
 RESERVED_WORDS = frozenset({"settings", "annuler"})
 """Names a topic command must not take although no handler answers them yet: /settings is

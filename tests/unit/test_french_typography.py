@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import date, time
+from datetime import date, time, timedelta
 from types import FunctionType
 from typing import Any, get_type_hints
 
@@ -25,7 +25,19 @@ SAMPLES: dict[object, tuple[object, ...]] = {
     date: (date(2025, 6, 1), date(2025, 6, 23), date(2026, 2, 14)),
     time: (time(0, 0), time(7, 0), time(7, 5), time(7, 30), time(19, 0), time(23, 59)),
     "str | None": (None, "articles"),
-    "collections.abc.Sequence[str]": (["Mali"], ["AES", "Mali"], ["AES", "Mali", "Russie"]),
+    "collections.abc.Sequence[str]": (
+        ["Mali"],
+        ["AES", "Mali"],
+        ["AES", "Mali", "Russie"],
+        ["RFI", "APA", "AFP", "Reuters", "Le Monde", "Studio Tamani"],
+    ),
+    timedelta: (
+        timedelta(minutes=-5),
+        timedelta(minutes=10),
+        timedelta(hours=-3),
+        timedelta(hours=24),
+        timedelta(days=2),
+    ),
 }
 
 
