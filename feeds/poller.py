@@ -308,7 +308,9 @@ class FeedPoller:
             errors_in_row=state.errors_in_row,
             retry_after=error.retry_after if error else None,
         )
-        logger.warning("Feed %d (%s) failed: %s", feed.id, feed.url, detail)
+        # A failing feed is routine (outlets go down and come back): the admins hear of it
+        # once it has failed for a day (``alert``), not at every poll.
+        logger.info("Feed %d (%s) failed: %s", feed.id, feed.url, detail)
         saved = await self._store.save_poll(
             feed.id,
             state=state,

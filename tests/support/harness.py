@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.settings import TelegramSettings
 from content.settings import ContentSettings
 from digests.settings import DigestSettings
+from feeds.settings import FeedSettings
 from fake_bot_api import DEFAULT_TOKEN, FakeChat, FakeUser, LocalBotApi, SentMessage
 from fake_bot_api.models import JsonDict
 from storage.settings import DatabaseSettings
@@ -50,6 +51,8 @@ def bot_config(api: LocalBotApi, database: Path, **digest: object) -> Config:
         database=DatabaseSettings(path=database),
         digest=replace(DigestSettings(), **digest),  # type: ignore[arg-type]
         content=ContentSettings(allow_private_hosts=True),
+        # Feeds come from the tests' own local servers, never from the shipped outlets.
+        feeds=FeedSettings(load_sources=False, allow_private_hosts=True),
     )
 
 

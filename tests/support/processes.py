@@ -15,6 +15,7 @@ from app.config import Config
 from app.services import open_services
 from core.clock import utc_now
 from fake_bot_api import DEFAULT_TOKEN, LocalBotApi
+from feeds.settings import FeedSettings
 from storage.settings import DatabaseSettings
 from tests.support.factories import NoSending, readers, seed_subscribers
 
@@ -62,6 +63,9 @@ check_interval_seconds = 1
 concurrency = {concurrency}
 claim_lease_seconds = {lease_seconds}
 
+[feeds]
+load_sources = false
+
 [logging]
 level = "INFO"
 """,
@@ -71,7 +75,9 @@ level = "INFO"
 
 async def prepare_store(database: Path, zone: str, subscribers: int) -> list[int]:
     """The seed article and ``subscribers`` readers whose digest is due now."""
-    config = Config(database=DatabaseSettings(path=database))
+    config = Config(
+        database=DatabaseSettings(path=database), feeds=FeedSettings(load_sources=False)
+    )
     async with open_services(config, NoSending(), utc_now):
         pass  # creates the file and loads the seed article
     chat_ids = list(range(50_000, 50_000 + subscribers))
