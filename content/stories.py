@@ -68,16 +68,16 @@ _TITLE_STOP = frozenset(
     "le la les l un une des de du d et ou en au aux a ce cette ces se sa son ses qui que qu "
     "ne pas plus est sont pour par sur dans avec apres selon contre".split()
 )
-_CASE_STAGES = {
-    stage: re.compile(pattern)
-    for stage, pattern in {
-        "custody": r"\b(?:garde a vue|interpellee?s?|arretee?s?)\b",
-        "charged": r"\b(?:mise?s? en examen|inculpee?s?|ecrouee?s?|detention provisoire)\b",
-        "trial": r"\b(?:jugee?s?|proces|comparai(?:t|tra)|comparution)\b",
-        "verdict": r"\b(?:condamnee?s?|relaxee?s?|acquittee?s?)\b",
-        "released": r"\b(?:liberee?s?|remise? en liberte)\b",
-    }.items()
-}
+_CASE_STAGES = (
+    ("custody", re.compile(r"\b(?:garde a vue|interpellee?s?|arretee?s?)\b")),
+    (
+        "charged",
+        re.compile(r"\b(?:mise?s? en examen|inculpee?s?|ecrouee?s?|detention provisoire)\b"),
+    ),
+    ("trial", re.compile(r"\b(?:jugee?s?|proces|comparai(?:t|tra)|comparution)\b")),
+    ("verdict", re.compile(r"\b(?:condamnee?s?|relaxee?s?|acquittee?s?)\b")),
+    ("released", re.compile(r"\b(?:liberee?s?|remise? en liberte)\b")),
+)
 """The stages of a criminal case as headlines name them: custody, charges, trial, verdict and
 release are news of their own, told days apart with the same background."""
 _WEEKDAYS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche".split())
@@ -141,7 +141,7 @@ def story_print(title: str, body: str) -> StoryPrint:
             if start + SHINGLE_WORDS <= len(body_tokens)
         ),
         title_stages=frozenset(
-            stage for stage, pattern in _CASE_STAGES.items() if pattern.search(folded_title)
+            stage for stage, pattern in _CASE_STAGES if pattern.search(folded_title)
         ),
     )
 
