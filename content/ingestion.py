@@ -226,6 +226,7 @@ def _draft_from_html(
     source: str | None = None,
     title: str | None = None,
     published_on: date | None = None,
+    precise: bool = False,
 ) -> ArticleDraft:
     """Extract the main article of an HTML document with trafilatura (CPU-bound, synchronous).
 
@@ -239,6 +240,7 @@ def _draft_from_html(
         include_tables=True,
         include_images=False,
         include_links=False,
+        favor_precision=precise,
     )
     text = _metadata(document, "text") or ""
     if word_count(text) < MIN_PAGE_WORDS:
@@ -458,8 +460,11 @@ async def draft_from_url(url: str, fetcher: UrlFetcher) -> ArticleDraft:
     return draft
 
 
-def draft_from_page(page: FetchedPage) -> ArticleDraft:
+def draft_from_page(page: FetchedPage, *, precise: bool = False) -> ArticleDraft:
     """Build a draft from a fetched page: HTML goes through trafilatura, plain text as is.
+
+    ``precise`` asks trafilatura to favour precision over recall: a feed item's page on a news
+    site carries « related articles » boxes that would otherwise end up in the body.
 
     The draft keeps the page's address without its fragment and tracking parameters
     (``canonical_url``): the store recognises an article by its address too, and the same page
@@ -470,7 +475,7 @@ def draft_from_page(page: FetchedPage) -> ArticleDraft:
         return _draft_from_plain_text(
             page.text, title=None, source=site_from_url(url), url=url, published_on=None
         )
-    return _draft_from_html(page.text, url=url)
+    return _draft_from_html(page.text, url=url, precise=precise)
 
 
 _TRACKING_PARAMETERS = frozenset(

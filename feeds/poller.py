@@ -119,7 +119,7 @@ class FeedPoller:
                     break
                 if on_claimed is not None:
                     on_claimed(len(feeds))
-                await self._poll_all(feeds, poll_round, on_result)
+                await self._poll_all(feeds, poll_round, on_result, keep_going)
         return poll_round
 
     async def _poll_all(
@@ -127,11 +127,16 @@ class FeedPoller:
         feeds: list[Feed],
         poll_round: PollRound,
         on_result: Callable[[PollResult], None] | None,
+        keep_going: Callable[[], bool],
     ) -> None:
+        """Poll ``feeds``, a few at a time. Once ``keep_going`` says no (the bot is stopping),
+        the feeds not begun are left: their claim runs out and the next round polls them."""
         slots = asyncio.Semaphore(self._settings.concurrency)
 
         async def poll_one(feed: Feed) -> None:
             async with slots:
+                if not keep_going():
+                    return
                 result = await self.poll(feed)
             poll_round.results.append(result)
             if on_result is not None:
@@ -238,7 +243,7 @@ class FeedPoller:
         if item.link and word_count(item.text) < self._settings.teaser_words:
             try:
                 page = await self._fetcher.fetch_page(item.link)
-                extracted = await asyncio.to_thread(draft_from_page, page)
+                extracted = await asyncio.to_thread(draft_from_page, page, precise=True)
             except ContentRejected as error:
                 logger.info("Kept the teaser of %s: %s", item.link, error)
             else:
