@@ -399,18 +399,13 @@ async def read_page(response: httpx.Response, max_bytes: int) -> FetchedPage:
     )
 
 
-class UrlFetcher:
-    """Fetches pages under a ``FetchPolicy``; reuse one instance (it pools connections).
+class VettedFetcher:
+    """What every fetcher shares: its policy and one pooled, vetted HTTP client, closed on the
+    way out (``async with``)."""
 
-    ``resolver`` is the name lookup used at connection time; tests inject one to play a hostile
-    DNS server without touching the network.
-    """
-
-    def __init__(
-        self, policy: FetchPolicy | None = None, *, resolver: Resolver = resolve_host
-    ) -> None:
-        self._policy = policy or FetchPolicy()
-        self._client = vetted_client(self._policy, resolver=resolver)
+    def __init__(self, policy: FetchPolicy, client: httpx.AsyncClient) -> None:
+        self._policy = policy
+        self._client = client
 
     @property
     def policy(self) -> FetchPolicy:
@@ -429,6 +424,20 @@ class UrlFetcher:
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class UrlFetcher(VettedFetcher):
+    """Fetches pages under a ``FetchPolicy``; reuse one instance (it pools connections).
+
+    ``resolver`` is the name lookup used at connection time; tests inject one to play a hostile
+    DNS server without touching the network.
+    """
+
+    def __init__(
+        self, policy: FetchPolicy | None = None, *, resolver: Resolver = resolve_host
+    ) -> None:
+        policy = policy or FetchPolicy()
+        super().__init__(policy, vetted_client(policy, resolver=resolver))
 
     async def fetch(self, url: str) -> FetchedPage:
         """Fetch ``url`` within the policy's limits or raise ``ContentRejected``."""

@@ -26,8 +26,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 import httpx
 
@@ -37,6 +36,7 @@ from content.fetch import (
     FetchPolicy,
     Redirect,
     Resolver,
+    VettedFetcher,
     check_url,
     read_capped,
     read_page,
@@ -176,7 +176,7 @@ def parse_max_age(cache_control: str | None) -> timedelta | None:
     return min(timedelta(seconds=min(int(found.group(1)), 10**10)), LONGEST_SERVER_WAIT)
 
 
-class FeedFetcher:
+class FeedFetcher(VettedFetcher):
     """Fetches feeds, and the pages of teaser items, for the whole process: reuse one instance
     (it pools connections and holds the per-host limits).
 
@@ -185,28 +185,10 @@ class FeedFetcher:
     """
 
     def __init__(self, settings: FeedSettings, *, resolver: Resolver = resolve_host) -> None:
+        policy = policy_for(settings)
+        super().__init__(policy, vetted_client(policy, resolver=resolver, accept=FEED_ACCEPT))
         self._settings = settings
-        self._policy = policy_for(settings)
-        self._client = vetted_client(self._policy, resolver=resolver, accept=FEED_ACCEPT)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
-
-    @property
-    def policy(self) -> FetchPolicy:
-        return self._policy
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def fetch_feed(
         self, url: str, *, etag: str | None, last_modified: str | None, now: datetime

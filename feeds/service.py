@@ -16,11 +16,11 @@ from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
-from content.fetch import FetchPolicy, check_url, decode_body
+from content.fetch import check_url, decode_body
 from content.rejections import ContentRejected, RejectReason
 from core.clock import Clock
 from feeds.discovery import feed_links, looks_like_html
-from feeds.fetching import FeedFetcher, FeedFetchError, FeedResponse
+from feeds.fetching import FeedFetcher, FeedFetchError, FeedResponse, policy_for
 from feeds.models import Feed, FeedAlert, NewFeed, ParsedFeed
 from feeds.opml import OpmlFeed, read_opml, write_opml
 from feeds.parse import NotAFeed, parse_feed
@@ -149,12 +149,8 @@ class FeedService:
             ) from error
 
     def _checked_url(self, url: str) -> str:
-        policy = FetchPolicy(
-            allow_private_hosts=self.settings.allow_private_hosts,
-            allowed_hosts=frozenset(h.lower().rstrip(".") for h in self.settings.trusted_hosts),
-        )
         try:
-            return str(check_url(url, policy))
+            return str(check_url(url, policy_for(self.settings)))
         except ContentRejected as error:
             reason = (
                 FeedRefusal.FORBIDDEN_HOST
