@@ -190,7 +190,22 @@ async def feeds_tick(context: BotContext) -> None:
     services = context.services
     await services.feeds.poller.poll_due(keep_going=lambda: application.running)
     for alert in await services.feeds.take_alerts():
-        await _tell_admins(context, alert_text(alert, services.feeds.settings.alert_after))
+        await _tell_admins(context, alert_text(alert, await _failing_for(context, alert)))
+
+
+async def _failing_for(context: BotContext, alert: FeedAlert) -> timedelta:
+    """How long the feed had been failing when the alert was raised. The poll that raises it
+    comes after a backoff of up to a day, so this is often well over ``alert_after``: saying
+    « depuis 24 heures » of a feed down for two days would be false."""
+    feeds = context.services.feeds
+    floor = feeds.settings.alert_after
+    if alert.kind != "failing":
+        return floor
+    feed = await feeds.get(alert.feed_id)
+    since = feed.state.failing_since if feed is not None else None
+    if since is None or since > alert.created_at:  # it recovered since (another process told)
+        return floor
+    return max(alert.created_at - since, floor)
 
 
 def alert_text(alert: FeedAlert, failing_for: timedelta) -> str:
