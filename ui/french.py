@@ -447,6 +447,7 @@ SOURCE_STATE_NEW = "🆕 pas encore relevée"
 SOURCE_STATE_PAUSED = "⏸ en pause"
 SOURCE_STATE_FAILING = "⚠️ en échec depuis {since} ({error})"
 SOURCE_NEXT_POLL = "prochain relevé {when}"
+SOURCE_NEXT_POLL_DUE = "prochain relevé dans la minute"
 SOURCE_FILTERS = "mots : {words}"
 SOURCE_ADD_USAGE = (
     "Indiquez l’adresse du flux, ou du site qui l’annonce : "

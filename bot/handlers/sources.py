@@ -74,7 +74,10 @@ def source_entry(feed: Feed, now: datetime) -> str:
             articles=french.articles(state.articles_added),
         )
     ]
-    if not feed.paused:
+    if not feed.paused and feed.next_poll_at <= now:
+        # Due: the next tick of the feed clock polls it (not « prochain relevé il y a 2 minutes »).
+        lines.append(french.SOURCE_NEXT_POLL_DUE)
+    elif not feed.paused:
         lines.append(french.SOURCE_NEXT_POLL.format(when=french.relative(feed.next_poll_at - now)))
     words = [f"+{word}" for word in feed.include] + [f"-{word}" for word in feed.exclude]
     if words:
