@@ -284,7 +284,7 @@ async def list_articles(
         if topic:
             found = [a for a in found if topic in a.topic_keys]
     else:
-        found = await services.library.latest(topic=topic, limit=limit)
+        found = await services.library.latest(topic=topic, limit=limit, one_per_story=False)
     if as_json:
         for article in found:
             print(json.dumps(article_record(article), ensure_ascii=False))

@@ -170,9 +170,11 @@ class Library:
         return [self._cached[i] for i in article_ids if i in self._cached]
 
     async def latest(
-        self, *, topic: str | None = None, limit: int, offset: int = 0
+        self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True
     ) -> list[Article]:
-        return await self.store.latest(topic=topic, limit=limit, offset=offset)
+        return await self.store.latest(
+            topic=topic, limit=limit, offset=offset, one_per_story=one_per_story
+        )
 
     async def search(
         self, user_text: str, *, limit: int, offset: int = 0, broadened: bool | None = None
@@ -226,5 +228,5 @@ class Library:
     async def topic_counts(self) -> dict[str, int]:
         return await self.store.topic_counts()
 
-    async def count(self) -> int:
-        return await self.store.count()
+    async def count(self, *, one_per_story: bool = False) -> int:
+        return await self.store.count(one_per_story=one_per_story)

@@ -48,10 +48,10 @@ class ArticleStore(Protocol):
         ...
 
     async def latest(
-        self, *, topic: str | None = None, limit: int, offset: int = 0
+        self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True
     ) -> list[Article]:
-        """Newest first (publication day, then arrival), optionally on one topic; a topic
-        lists each story once, by its lead."""
+        """Newest first (publication day, then arrival), optionally on one topic; each story
+        once, by its lead, unless ``one_per_story`` is False (every article)."""
         ...
 
     async def search(
@@ -65,7 +65,9 @@ class ArticleStore(Protocol):
         """How many stories each topic has (topics without any are absent)."""
         ...
 
-    async def count(self) -> int: ...
+    async def count(self, *, one_per_story: bool = False) -> int:
+        """How many articles, or how many stories."""
+        ...
 
     async def newest_id(self) -> int:
         """The highest id ever given, deleted articles included (0 for a new store): digests

@@ -158,7 +158,7 @@ async def topic_page(context: BotContext, topic_key: str, offset: int) -> Render
     services = context.services
     everything = topic_key == callbacks.ALL
     if everything:
-        total = await services.library.count()
+        total = await services.library.count(one_per_story=True)
     else:
         total = (await services.library.topic_counts()).get(topic_key, 0)
     if total == 0 or offset >= total:
@@ -217,7 +217,7 @@ async def latest_command(update: Update, context: BotContext) -> None:
         await reply(update, [french.COUNT_BAD.format(maximum=MAX_LATEST)])
         return
     services = context.services
-    total = await services.library.count()
+    total = await services.library.count(one_per_story=True)
     if total == 0:
         await reply(update, [french.LATEST_EMPTY])
         return

@@ -161,21 +161,22 @@ class SqliteArticleStore:
         return [by_id[article_id] for article_id in article_ids if article_id in by_id]
 
     async def latest(
-        self, *, topic: str | None = None, limit: int, offset: int = 0
+        self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True
     ) -> list[Article]:
+        leads = 1 if one_per_story else 0  # "lead >= 0" keeps every article
         if topic is None:
             sql = (
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a "  # noqa: S608
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.lead >= ? "  # noqa: S608
                 "ORDER BY a.sort_day DESC, a.id DESC LIMIT ? OFFSET ?"
             )
-            params: tuple[object, ...] = (limit, offset)
+            params: tuple[object, ...] = (leads, limit, offset)
         else:
             sql = (
                 f"SELECT {_ARTICLE_COLUMNS} FROM article_topics t "  # noqa: S608
-                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? AND t.lead = 1 "
+                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? AND t.lead >= ? "
                 "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
             )
-            params = (topic, limit, offset)
+            params = (topic, leads, limit, offset)
         return [_article(row) for row in await self._db.rows(sql, params)]
 
     async def search(
@@ -200,8 +201,10 @@ class SqliteArticleStore:
         rows = await self._db.rows("SELECT topic, articles FROM topic_counts WHERE articles > 0")
         return {str(row[0]): int(row[1]) for row in rows}
 
-    async def count(self) -> int:
-        rows = await self._db.rows("SELECT count(*) FROM articles")
+    async def count(self, *, one_per_story: bool = False) -> int:
+        rows = await self._db.rows(
+            "SELECT count(*) FROM articles WHERE lead >= ?", (1 if one_per_story else 0,)
+        )
         return int(rows[0][0]) if rows else 0
 
     async def newest_id(self) -> int:

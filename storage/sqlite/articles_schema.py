@@ -98,6 +98,9 @@ END;
 ALTER TABLE articles ADD COLUMN story_id INTEGER;
 UPDATE articles SET story_id = id;
 CREATE INDEX articles_by_story ON articles (story_id);
+-- 1 for the article a story is shown by (its most complete); « latest » pages read only those.
+ALTER TABLE articles ADD COLUMN lead INTEGER NOT NULL DEFAULT 1 CHECK (lead IN (0, 1));
+CREATE INDEX articles_leads_by_recency ON articles (lead, sort_day DESC, id DESC);
 
 -- Copied into article_topics, like sort_day, so a topic page is still one index range.
 ALTER TABLE article_topics ADD COLUMN lead INTEGER NOT NULL DEFAULT 1 CHECK (lead IN (0, 1));

@@ -59,8 +59,8 @@ async def set_story(
 
 
 async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -> None:
-    """Flag the story's most complete article as its lead, in ``article_topics`` (where topic
-    pages, digests and topic counts read it)."""
+    """Flag the story's most complete article as its lead, in ``articles`` (for « latest »
+    pages) and ``article_topics`` (for topic pages, digests and topic counts)."""
     rows = await database.rows(
         "SELECT id, length(body) - length(replace(body, ' ', '')) + 1, url IS NOT NULL "
         "FROM articles WHERE story_id = ?",
@@ -71,6 +71,10 @@ async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -
         return
     members = [StoryMember(int(row[0]), int(row[1]), bool(row[2])) for row in rows]
     lead = representative(members)
+    await tx.execute(
+        "UPDATE articles SET lead = (id = ?) WHERE story_id = ? AND lead != (id = ?)",
+        (lead, story_id, lead),
+    )
     await tx.execute(
         "UPDATE article_topics SET lead = (article_id = ?) "
         "WHERE article_id IN (SELECT id FROM articles WHERE story_id = ?) "
