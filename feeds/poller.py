@@ -197,8 +197,8 @@ class FeedPoller:
                 continue
             article_id = plan.article_id
             if plan.fate is ItemFate.NEW:
-                article_id = await self._add(plan, feed, source)
-                new += article_id is not None
+                article_id, stored_before = await self._add(plan, feed, source)
+                new += article_id is not None and not stored_before
                 skipped += article_id is None
             elif plan.fate is ItemFate.EDITED and plan.article_id is not None:
                 edited += await self._edit(plan, plan.article_id, feed, source)
@@ -209,7 +209,11 @@ class FeedPoller:
         fresh = sum(plan.fate is not ItemFate.SEEN for plan in planned)
         return PollResult(feed, PollOutcome.FETCHED, fresh, new, edited, skipped)
 
-    async def _add(self, plan: PlannedItem, feed: Feed, source: str | None) -> int | None:
+    async def _add(
+        self, plan: PlannedItem, feed: Feed, source: str | None
+    ) -> tuple[int | None, bool]:
+        """The article the item became (None: refused), and whether it was stored before: the
+        outlet's other feed, or an admin, brought the same page or text already."""
         draft, standfirst = await self._draft(plan.item, source)
         budget = self._library.pipeline.budget
         try:
@@ -221,8 +225,8 @@ class FeedPoller:
             )
         except ContentRejected as error:
             logger.info("Feed %d: item %s refused: %s", feed.id, plan.keys[0], error)
-            return None
-        return added.article.id
+            return None, False
+        return added.article.id, added.duplicate
 
     async def _edit(
         self, plan: PlannedItem, article_id: int, feed: Feed, source: str | None
