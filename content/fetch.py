@@ -119,6 +119,9 @@ def check_url(url: str, policy: FetchPolicy) -> httpx.URL:
         raise ContentRejected(RejectReason.BAD_URL, "no host")
     if parsed.userinfo:
         raise ContentRejected(RejectReason.BAD_URL, "credentials in URL")
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        # httpx parses any number; the socket would raise OverflowError past every handler.
+        raise ContentRejected(RejectReason.BAD_URL, f"port {parsed.port} out of range")
     host = parsed.raw_host.decode("ascii")
     if not _well_formed_host(host):
         raise ContentRejected(RejectReason.BAD_URL, f"malformed host name {host[:80]}")
