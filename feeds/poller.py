@@ -120,6 +120,11 @@ class FeedPoller:
                 if on_claimed is not None:
                     on_claimed(len(feeds))
                 await self._poll_all(feeds, poll_round, on_result, keep_going)
+                if len(feeds) < ROUND_SIZE:
+                    # Nothing else was due. A feed due again by now (a round longer than its
+                    # interval) waits for the next round: looping would poll it over and over,
+                    # and the round, its alerts and ``feeds poll --once`` would never end.
+                    break
         return poll_round
 
     async def _poll_all(
