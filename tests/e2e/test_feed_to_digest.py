@@ -247,6 +247,8 @@ async def test_a_story_from_two_feeds_is_shown_once_and_sent_once(
     assert times(page, PASSPORT_TITLE) == 1
     assert "Aussi : RFI Afrique" not in page
     assert times(page, ARCHIVE_TITLE) == 0
+    latest = space_insensitive((await bot.send(READER, "/dernieres 10")).text)
+    assert times(latest, COPY_TITLE, FORCE_TITLE) == 1 and "Aussi : APA News" in latest
 
     subscribed = space_insensitive((await bot.send(READER, "/abonner aes")).text)
     assert "Alliance des États du Sahel" in subscribed

@@ -65,10 +65,19 @@ async def add(
 
 
 def _leads(stores: Stores) -> dict[tuple[int, str], int]:
-    """(article id, topic) -> the lead flag, as committed in the file."""
+    """(article id, topic) -> the lead flag of ``article_topics``, as committed in the file;
+    checks on the way that ``articles.lead`` agrees and that each story has one lead."""
     with closing(sqlite3.connect(f"file:{stores.location}?mode=ro", uri=True)) as connection:
-        rows = connection.execute("SELECT article_id, topic, lead FROM article_topics")
-        return {(int(a), str(t)): int(lead) for a, t, lead in rows}
+        topic_rows = connection.execute("SELECT article_id, topic, lead FROM article_topics")
+        by_topic = {(int(a), str(t)): int(lead) for a, t, lead in topic_rows}
+        article_rows = connection.execute("SELECT id, story_id, lead FROM articles")
+        articles = {int(a): (int(story), int(lead)) for a, story, lead in article_rows}
+    for (article_id, _topic), lead in by_topic.items():
+        assert lead == articles[article_id][1], f"article {article_id}: two lead flags disagree"
+    for story in {story for story, _lead in articles.values()}:
+        leads = [a for a, (s, lead) in articles.items() if s == story and lead]
+        assert len(leads) == 1, f"story {story} has leads {leads}"
+    return by_topic
 
 
 def _recounted(stores: Stores) -> dict[str, int]:
@@ -85,8 +94,10 @@ async def _counts(stores: Stores) -> dict[str, int]:
     return counts
 
 
-async def _ids(store: ArticleStore, topic: str | None) -> list[int]:
-    return [article.id for article in await store.latest(topic=topic, limit=50)]
+async def _ids(store: ArticleStore, topic: str | None, *, every: bool = False) -> list[int]:
+    """The ids of a page: one article per story, or ``every`` article."""
+    found = await store.latest(topic=topic, limit=50, one_per_story=not every)
+    return [article.id for article in found]
 
 
 # --- Joining a story, and its lead --------------------------------------------------------------
@@ -106,9 +117,13 @@ async def test_a_member_joins_the_story_and_the_longest_leads(stores: Stores) ->
         (shorter.id, "aes"): 0,
         (other.id, "aes"): 1,
     }
-    # The topic page lists the story once, by its lead; the list of all articles lists all.
+    # Pages list the story once, by its lead; asked for every article, they list them all.
     assert await _ids(store, "aes") == [other.id, longer.id]
-    assert await _ids(store, None) == [other.id, shorter.id, longer.id, first.id]
+    assert await _ids(store, None) == [other.id, longer.id]
+    every = [other.id, shorter.id, longer.id, first.id]
+    assert await _ids(store, None, every=True) == every
+    assert await _ids(store, "aes", every=True) == every
+    assert (await store.count(), await store.count(one_per_story=True)) == (4, 2)
 
 
 async def test_equal_lengths_the_earliest_leads_and_a_link_wins_first(stores: Stores) -> None:
@@ -160,6 +175,7 @@ async def test_topic_counts_follow_stories_through_every_change(stores: Stores) 
     assert await store.delete(lead.id)
     assert await _counts(stores) == {"aes": 2, "niger": 1}
     assert await _ids(store, "aes") == [first.id, solo.id]
+    assert await _ids(store, None) == [first.id, solo.id]
     # The last member goes: one story fewer.
     assert await store.delete(first.id)
     assert await _counts(stores) == {"aes": 1, "niger": 1}
@@ -380,6 +396,7 @@ async def test_upgrade_makes_each_stored_article_its_own_story(tmp_path: Path) -
             (3, 3, ()),
         ]
         assert set(_leads(stores).values()) == {1}
+        assert await store.count(one_per_story=True) == 3
         assert await _counts(stores) == {"aes": 2, "niger": 1, "mali": 2}
         assert await _ids(store, "aes") == [3, 1]
         found = await store.search(search_terms("passeport bamako"), limit=5)
@@ -393,6 +410,8 @@ async def test_upgrade_makes_each_stored_article_its_own_story(tmp_path: Path) -
         assert await _ids(store, "aes") == [copy.id, 3]
         # The story is listed under its lead's topics: the copy is not on Niger.
         assert await _counts(stores) == {"aes": 2, "mali": 2}
+        assert (await store.count(), await store.count(one_per_story=True)) == (4, 3)
+        assert await _ids(store, None) == [copy.id, 3, 2]
     finally:
         await stores.close()
     with closing(sqlite3.connect(path)) as connection:
@@ -481,7 +500,7 @@ async def test_library_puts_an_agency_copy_in_the_dispatch_s_story(
     page = await library.latest(topic="aes", limit=10)
     assert [a.id for a in page] == [copy.id]  # the longer copy leads
     assert (await library.topic_counts())["aes"] == 1
-    assert await library.count() == 2
+    assert (await library.count(), await library.count(one_per_story=True)) == (2, 1)
 
 
 async def test_library_keeps_two_events_sharing_names_apart(
