@@ -142,12 +142,27 @@ class FeedPoller:
             async with slots:
                 if not keep_going():
                     return
-                result = await self.poll(feed)
+                result = await self._poll_guarded(feed)
             poll_round.results.append(result)
             if on_result is not None:
                 on_result(result)
 
         await asyncio.gather(*(poll_one(feed) for feed in feeds))
+
+    async def _poll_guarded(self, feed: Feed) -> PollResult:
+        """``poll``, with any unexpected error kept to its feed: recorded as a failure (the
+        feed backs off like any failing one) instead of ending the round, and of coming back
+        to end the next one once the feed's claim runs out."""
+        try:
+            return await self.poll(feed)
+        except Exception as error:  # a bug, or the database refusing a write
+            logger.exception("Polling feed %d (%s) failed unexpectedly", feed.id, feed.url)
+            detail = f"unexpected error: {type(error).__name__}"
+            try:
+                return await self._failed(feed, self._clock(), detail, None)
+            except Exception:
+                logger.exception("Could not record the failure of feed %d", feed.id)
+                return PollResult(feed, PollOutcome.FAILED, error=detail)
 
     async def poll(self, feed: Feed) -> PollResult:
         """Fetch one feed and store what is new; never raises for the feed's own faults."""
