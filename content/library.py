@@ -108,8 +108,10 @@ class Library:
         summary: str | None = None,
         extra_topics: tuple[str, ...] = (),
     ) -> Article | None:
-        """Store an edited version of an article (a feed's outlet corrected its item)."""
+        """Store an edited version of an article (a feed's outlet corrected its item); the story
+        index learns the new text, so the next outlet's copy of it finds the article."""
         prepared = self.pipeline.prepare(draft, summary=summary, extra_topics=extra_topics)
+        prepared = replace(prepared, story_keys=story_keys(story_print(draft.title, draft.body)))
         updated = await self.store.update(article_id, prepared)
         self._cached.clear()
         return updated

@@ -30,8 +30,8 @@ class ArticleStore(Protocol):
         ...
 
     async def update(self, article_id: int, prepared: PreparedArticle) -> Article | None:
-        """Replace a stored article's text, summary and topics (a feed's outlet edited it);
-        None when it is gone or the new text is another article's."""
+        """Replace a stored article's text, summary, topics and story keys (a feed's outlet
+        edited it); None when it is gone or the new text is another article's."""
         ...
 
     async def story_candidates(self, keys: Sequence[int], *, since: datetime) -> list[Article]:

@@ -66,7 +66,8 @@ class SqliteArticleStore:
                 return None
             rows = await self._db.rows(
                 "UPDATE articles SET title = ?, body = ?, summary = ?, fingerprint = ?, "
-                "published_on = coalesce(?, published_on) WHERE id = ? RETURNING sort_day",
+                "published_on = coalesce(?, published_on) WHERE id = ? "
+                "RETURNING sort_day, added_at",
                 (
                     draft.title,
                     draft.body,
@@ -81,6 +82,10 @@ class SqliteArticleStore:
                 return None
             await tx.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
             await self._insert_topics(tx, article_id, prepared, str(rows[0][0]))
+            # The index holds the new text, under the article's arrival (the story window).
+            await tx.execute("DELETE FROM story_keys WHERE article_id = ?", (article_id,))
+            added_at = datetime.fromisoformat(str(rows[0][1]))
+            await stories.remember_keys(tx, article_id, prepared.story_keys, added_at)
             story = await stories.story_of(self._db, tx, article_id)
             if story is not None:
                 await stories.choose_lead(self._db, tx, story)
