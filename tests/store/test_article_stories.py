@@ -538,3 +538,37 @@ async def test_a_copy_after_the_story_window_starts_a_story_of_its_own(
     clock.advance(hours=73)
     late = await library.add(ArticleDraft(COPY_TITLE, COPY, source="RFI Afrique"), added_by="t")
     assert late.article.story_id == late.article.id != dispatch.article.id
+
+
+async def test_an_edited_article_is_found_by_its_new_text(
+    stores: Stores, catalog: TopicCatalog, clock: FakeClock
+) -> None:
+    """A feed item stored as its teaser (its page could not be fetched), then edited into the
+    full dispatch: another outlet's copy of the dispatch joins its story. (The story index kept
+    the teaser's keys, and the copy started a story of its own.)"""
+    library = _library(stores, catalog, clock)
+    teaser = (
+        "Les trois pays sahéliens ont réuni leurs responsables militaires dans la capitale "
+        "nigérienne, Niamey, ce lundi."
+    )
+    stored = await library.add(ArticleDraft(FORCE_TITLE, teaser, source="APA News"), added_by="t")
+    dispatch = stored.article
+    clock.advance(minutes=30)
+    edited = await library.update(dispatch.id, ArticleDraft(FORCE_TITLE, FORCE, source="APA News"))
+    assert edited is not None and edited.body == FORCE
+    new_keys = story_keys(story_print(FORCE_TITLE, FORCE))
+    old_keys = story_keys(story_print(FORCE_TITLE, teaser))
+    since = ADDED - timedelta(days=1)
+    assert [a.id for a in await stores.articles.story_candidates(new_keys, since=since)] == [
+        dispatch.id
+    ]
+    assert set(old_keys) - set(new_keys)  # the teaser had keys of its own...
+    stale = tuple(set(old_keys) - set(new_keys))
+    assert await stores.articles.story_candidates(stale, since=since) == []  # ...now forgotten
+    # The index keeps the article's arrival time: an edit does not stretch the story window.
+    later = dispatch.added_at + timedelta(hours=1)
+    assert await stores.articles.story_candidates(new_keys, since=later) == []
+    clock.advance(minutes=30)
+    copy = await library.add(ArticleDraft(COPY_TITLE, COPY, source="RFI Afrique"), added_by="t")
+    assert copy.article.story_id == dispatch.id
+    assert copy.article.also == ("APA News",)
