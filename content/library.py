@@ -153,6 +153,7 @@ class Library:
         deleted = await self.store.delete(article_id)
         self._cached.pop(article_id, None)
         if deleted:
+            self._cached.clear()  # the other articles of its story named its outlet
             logger.info("Deleted article %d", article_id)
         return deleted
 
