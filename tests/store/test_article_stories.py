@@ -572,3 +572,19 @@ async def test_an_edited_article_is_found_by_its_new_text(
     copy = await library.add(ArticleDraft(COPY_TITLE, COPY, source="RFI Afrique"), added_by="t")
     assert copy.article.story_id == dispatch.id
     assert copy.article.also == ("APA News",)
+
+
+async def test_a_deleted_copy_leaves_the_others_outlets_at_once(
+    stores: Stores, catalog: TopicCatalog, clock: FakeClock
+) -> None:
+    """Articles kept in memory for a digest fan-out name the story's other outlets: deleting
+    one of them (an admin's /supprimer) must not leave its name on the others."""
+    library = _library(stores, catalog, clock)
+    dispatch = await library.add(ArticleDraft(FORCE_TITLE, FORCE, source="APA News"), added_by="t")
+    copy = await library.add(ArticleDraft(COPY_TITLE, COPY, source="RFI Afrique"), added_by="t")
+    (cached,) = await library.get_many([dispatch.article.id])
+    assert cached.also == ("RFI Afrique",)
+    assert await library.delete(copy.article.id)
+    (after,) = await library.get_many([dispatch.article.id])
+    assert after.also == ()
+    assert [a.id for a in await library.latest(topic="aes", limit=5)] == [dispatch.article.id]
