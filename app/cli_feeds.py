@@ -16,6 +16,8 @@ from tqdm import tqdm
 
 from app.cli_common import CommandError, printable
 from bot.services import Services
+from content.fetch import FetchPolicy, check_url
+from content.rejections import ContentRejected
 from feeds.filters import parse_words
 from feeds.models import Feed
 from feeds.opml import OpmlError
@@ -63,8 +65,32 @@ def check_feed_arguments(args: argparse.Namespace, topic_keys: tuple[str, ...]) 
     if args.action == "add" and args.topic is not None and args.topic not in topic_keys:
         known = ", ".join(topic_keys)
         raise CommandError(f"unknown topic {printable(repr(args.topic))} (known: {known})")
+    if args.action == "add":
+        _check_url_form(args.url)
     if args.action == "import":
         _read_opml_file(args.file)  # a missing or unreadable file: before anything opens
+    if args.action == "export" and args.output is not None:
+        _check_output(args.output)
+
+
+def _check_url_form(url: str) -> None:
+    """Refuse an address that can never be a feed's (empty, ftp://, no scheme) before the
+    database is opened, which creates it on a first run. Whether its host may be fetched is
+    the service's to say, under the [feeds] settings."""
+    try:
+        check_url(url, FetchPolicy(allow_private_hosts=True))
+    except ContentRejected as error:
+        raise CommandError(printable(str(error))) from None
+
+
+def _check_output(path: Path) -> None:
+    """An export that cannot be written is refused before the database is opened (created)."""
+    if path.is_dir():
+        raise CommandError(f"cannot write {printable(str(path))}: it is a folder")
+    if not path.parent.is_dir():
+        raise CommandError(
+            f"cannot write {printable(str(path))}: no such folder {printable(str(path.parent))}"
+        )
 
 
 async def run_feeds(services: Services, args: argparse.Namespace) -> None:
