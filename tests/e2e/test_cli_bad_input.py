@@ -171,6 +171,13 @@ async def folder(place: Place) -> None:
     (place.folder / "a-folder").mkdir()
 
 
+FEEDS_STORE = (
+    DB + "[content]\nload_seed = false\n[feeds]\nload_sources = false\nallow_private_hosts = true\n"
+)
+"""With ``store``: a store that opening leaves as it is (no shipped article or feed to load);
+feeds on 127.0.0.1 allowed."""
+
+
 GOOD_LINE = json.dumps({"title": "Mali", "article": ARTICLE}).encode()
 CASES: dict[str, Case] = {
     # --- the command line itself ---------------------------------------------------------
@@ -408,6 +415,62 @@ CASES: dict[str, Case] = {
         ("{busy}",),
         config=LOCAL_API
         + 'mode = "webhook"\nwebhook_url = "http://127.0.0.1:{busy}/t"\nwebhook_port = {busy}\n',
+    ),
+    # --- feeds ------------------------------------------------------------------------------
+    "feeds without an action": Case(("feeds",), ("ACTION",)),
+    "feeds unknown action": Case(("feeds", "frobnicate"), ("frobnicate",)),
+    "feeds remove not a number": Case(("feeds", "remove", "abc"), ("ID", "abc")),
+    "feeds remove zero": Case(("feeds", "remove", "0"), ("ID",)),
+    "feeds pause negative": Case(("feeds", "pause", "-2"), ("ID", "-2")),
+    "feeds resume without an id": Case(("feeds", "resume"), ("ID",)),
+    "feeds poll without --once": Case(("feeds", "poll"), ("--once",)),
+    "feeds add without a URL": Case(("feeds", "add"), ("URL",)),
+    "feeds add empty URL": Case(("feeds", "add", ""), ("URL",)),
+    "feeds add blank URL": Case(("feeds", "add", "   "), ("URL",)),
+    "feeds add ftp URL": Case(("feeds", "add", "ftp://x"), ("scheme", "ftp")),
+    "feeds add no scheme": Case(("feeds", "add", "www.rfi.fr/afrique/rss"), ("scheme",)),
+    "feeds add unknown topic": Case(
+        ("feeds", "add", "https://www.rfi.fr/fr/afrique/rss", "--topic", "licorne"),
+        ("licorne",),
+    ),
+    "feeds import missing file": Case(("feeds", "import", "missing.opml"), ("missing.opml",)),
+    "feeds import a folder": Case(("feeds", "import", "a-folder"), ("a-folder",), prepare=folder),
+    "feeds import empty path": Case(("feeds", "import", ""), ("empty path",)),
+    "feeds export to a missing folder": Case(
+        ("feeds", "export", "--output", "/nonexistent/dir/f.opml"), ("/nonexistent/dir",)
+    ),
+    "feeds export to a folder": Case(
+        ("feeds", "export", "--output", "a-folder"), ("a-folder",), prepare=folder
+    ),
+    "feeds remove a feed not followed": Case(
+        ("feeds", "remove", "7", "--config", "config.toml"),
+        ("no feed 7",),
+        config=FEEDS_STORE,
+        prepare=store_and_article,
+    ),
+    "feeds add unreachable": Case(
+        ("feeds", "add", "{closed}", "--config", "config.toml"),
+        ("cannot fetch",),
+        config=FEEDS_STORE,
+        prepare=store_and_article,
+    ),
+    "feeds add a page without feed": Case(
+        ("feeds", "add", "{page}", "--config", "config.toml"),
+        ("no feed",),
+        config=FEEDS_STORE,
+        prepare=store_and_article,
+    ),
+    "feeds add a private address": Case(
+        ("feeds", "add", "{page}", "--config", "config.toml"),
+        ("not a public address",),
+        config=FEEDS_STORE.replace("allow_private_hosts = true", "allow_private_hosts = false"),
+        prepare=store_and_article,
+    ),
+    "feeds import not OPML": Case(
+        ("feeds", "import", "a.txt", "--config", "config.toml"),
+        ("a.txt", "OPML"),
+        config=FEEDS_STORE,
+        prepare=store_and_article,
     ),
 }
 
