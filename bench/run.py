@@ -34,9 +34,11 @@ BENCHMARKS = (
     "rate_limited",
     "content_scale",  # before startup_memory, which reuses the store it builds
     "startup_memory",
+    "feeds",
     "summary_quality",
     "tagger_check",
     "tagging_quality",
+    "stories",
 )
 
 
@@ -80,6 +82,8 @@ def recorded_figures(section: dict[str, Any]) -> list[Figure]:
 READERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
     "summary_quality": summary_quality_figures,
     "tagger_check": tagger_check_figures,
+    # feeds, stories and the others write ``figures`` with bench.common.record_figures
+    # and are read by ``recorded_figures``.
 }
 
 
