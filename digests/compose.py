@@ -60,8 +60,9 @@ def newest_first(articles: Sequence[Article]) -> list[Article]:
 
 
 def arrange(sections: Sequence[TopicArticles], *, max_per_topic: int) -> list[DigestSection]:
-    """Pick at most ``max_per_topic`` articles per topic, newest first; an article on several
-    subscribed topics appears once, under the first of them, naming the others."""
+    """Pick at most ``max_per_topic`` articles per topic, newest first; a story on several
+    subscribed topics appears once, under the first of them, naming the others (each topic may
+    show the story by another of its articles: the one tagged with it)."""
     subscribed = [section.topic_key for section in sections]
     placed: set[int] = set()
     arranged = []
@@ -70,9 +71,10 @@ def arrange(sections: Sequence[TopicArticles], *, max_per_topic: int) -> list[Di
         for article in newest_first(section.articles):
             if len(entries) == max_per_topic:
                 break
-            if article.id in placed:
+            story = article.story_id or article.id
+            if story in placed:
                 continue
-            placed.add(article.id)
+            placed.add(story)
             others = tuple(
                 key for key in subscribed if key != section.topic_key and key in article.topic_keys
             )

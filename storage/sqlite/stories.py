@@ -59,8 +59,11 @@ async def set_story(
 
 
 async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -> None:
-    """Flag the story's most complete article as its lead, in ``articles`` (for « latest »
-    pages) and ``article_topics`` (for topic pages, digests and topic counts)."""
+    """Flag the story's most complete article as its lead in ``articles`` (for « latest »
+    pages), and in ``article_topics`` (topic pages, digests, topic counts) the most complete
+    article on each topic: the story's lead wherever it is tagged, and where it is not, the
+    best member that is. A longer copy the tagger missed a topic on must not take the story
+    away from that topic's readers."""
     rows = await database.rows(
         "SELECT id, length(body) - length(replace(body, ' ', '')) + 1, url IS NOT NULL "
         "FROM articles WHERE story_id = ?",
@@ -69,17 +72,29 @@ async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -
     )
     if not rows:
         return
-    members = [StoryMember(int(row[0]), int(row[1]), bool(row[2])) for row in rows]
-    lead = representative(members)
+    members = {int(row[0]): StoryMember(int(row[0]), int(row[1]), bool(row[2])) for row in rows}
+    lead = representative(list(members.values()))
     await tx.execute(
         "UPDATE articles SET lead = (id = ?) WHERE story_id = ? AND lead != (id = ?)",
         (lead, story_id, lead),
     )
-    await tx.execute(
-        "UPDATE article_topics SET lead = (article_id = ?) "
-        "WHERE article_id IN (SELECT id FROM articles WHERE story_id = ?) "
-        "AND lead != (article_id = ?)",
-        (lead, story_id, lead),
+    tagged = await database.rows(
+        "SELECT t.article_id, t.topic FROM article_topics t JOIN articles a "
+        "ON a.id = t.article_id WHERE a.story_id = ?",
+        (story_id,),
+        connection=tx,
+    )
+    on_topic: dict[str, list[StoryMember]] = {}
+    for article_id, topic in tagged:
+        on_topic.setdefault(str(topic), []).append(members[int(article_id)])
+    flags = []
+    for topic, tagged_members in on_topic.items():
+        ids = {member.id for member in tagged_members}
+        topic_lead = lead if lead in ids else representative(tagged_members)
+        flags += [(int(i == topic_lead), i, topic, int(i == topic_lead)) for i in ids]
+    await tx.executemany(
+        "UPDATE article_topics SET lead = ? WHERE article_id = ? AND topic = ? AND lead != ?",
+        flags,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from content.topics import TopicCatalog
@@ -124,3 +125,21 @@ def test_first_of_the_month_in_a_digest(catalog: TopicCatalog) -> None:
         date(2025, 6, 1), [TopicArticles("mali", [item])], catalog, max_per_topic=5
     )
     assert "dimanche 1er juin 2025" in digest.messages[0]
+
+
+def test_a_story_shown_by_two_articles_on_two_topics_appears_once(catalog: TopicCatalog) -> None:
+    """Each topic shows a story by its article tagged with that topic; a reader of both topics
+    still gets the story once, under the first topic."""
+    dispatch = replace(
+        make_article(3, title="Attaque près de Ménaka", topics=("mali",)), story_id=3
+    )
+    copy = replace(
+        make_article(5, title="Ménaka : une attaque", topics=("sahel",), source="APA News"),
+        story_id=3,
+        also=("Sahel Matin",),
+    )
+    sections = [TopicArticles("mali", [dispatch]), TopicArticles("sahel", [copy])]
+    arranged = arrange(sections, max_per_topic=5)
+    assert [(s.topic_key, [e.article.id for e in s.entries]) for s in arranged] == [("mali", [3])]
+    text = compose_digest(DAY, sections, catalog, max_per_topic=5).messages[0]
+    assert "Ménaka" in text and text.count("attaque") + text.count("Attaque") == 1
