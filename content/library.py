@@ -19,13 +19,16 @@ from content.ingestion import draft_from_text
 from content.models import AddedArticle, Article, ArticleDraft
 from content.pipeline import ArticlePipeline
 from content.search import search_terms
-from content.store import ArticleStore
+from content.store import ArticleStore, StaleStorySearch
 from content.stories import STORY_WINDOW, StoryPrint, likeness, same_event, story_keys, story_print
 from core.clock import Clock
 
 logger = logging.getLogger(__name__)
 
 SEED_INDEX = "index.toml"
+STORY_SEARCH_ATTEMPTS = 3
+"""Searches for a new article's story when other processes keep storing copies meanwhile; the
+last one stores the article whatever arrived."""
 CACHED_ARTICLES = 2048
 """Articles kept in memory for the digest fan-out (a few MB): thousands of readers get the same
 few articles, and reading them back from the database for every message cost a third of the
@@ -81,12 +84,25 @@ class Library:
         prepared = replace(prepared, story_keys=story_keys(story))
         # One addition at a time from finding the story to storing it: two outlets' copies
         # polled at once would otherwise each miss the other and start two stories.
+        # Another process may store a copy between the search and the insert: the store then
+        # refuses the insert (``StaleStorySearch``) and the search is made again.
         async with self._adding:
-            now = self._clock()
-            story_id = await self._story_of_event(story, prepared.story_keys, now)
-            added = await self.store.add(
-                prepared, added_at=now, added_by=added_by, story_id=story_id
-            )
+            for attempt in range(STORY_SEARCH_ATTEMPTS):
+                now = self._clock()
+                searched_up_to = await self.store.newest_id()
+                story_id = await self._story_of_event(story, prepared.story_keys, now)
+                last = attempt == STORY_SEARCH_ATTEMPTS - 1
+                try:
+                    added = await self.store.add(
+                        prepared,
+                        added_at=now,
+                        added_by=added_by,
+                        story_id=story_id,
+                        searched_up_to=None if last else searched_up_to,
+                    )
+                    break
+                except StaleStorySearch:
+                    logger.info("A copy arrived meanwhile: looking again for the story")
         if not added.duplicate:
             article = added.article
             if story_id is not None:

@@ -14,6 +14,11 @@ from typing import Protocol
 from content.models import AddedArticle, Article, PreparedArticle
 
 
+class StaleStorySearch(Exception):
+    """An article sharing story keys arrived after the caller looked for the new article's
+    story: the search must be made again (``ArticleStore.add``)."""
+
+
 class ArticleStore(Protocol):
     async def add(
         self,
@@ -22,11 +27,16 @@ class ArticleStore(Protocol):
         added_at: datetime,
         added_by: str,
         story_id: int | None = None,
+        searched_up_to: int | None = None,
     ) -> AddedArticle:
         """Store ``prepared`` with its topics and story keys, unless an article with the same
         text (fingerprint) or the same URL is there already; return the stored article either
         way. A new article joins story ``story_id`` (or starts its own), and the story's lead is
-        chosen again, in the same transaction."""
+        chosen again, in the same transaction.
+
+        ``searched_up_to`` is the newest article id there was when the caller looked for the
+        story: if a newer article shares story keys with this one (another process stored it
+        meanwhile), nothing is stored and ``StaleStorySearch`` is raised, to look again."""
         ...
 
     async def update(self, article_id: int, prepared: PreparedArticle) -> Article | None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from content.models import AddedArticle, Article, PreparedArticle, TopicMention
+from content.store import StaleStorySearch
 from storage.sqlite import stories
 from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
 
@@ -44,10 +45,15 @@ class SqliteArticleStore:
         added_at: datetime,
         added_by: str,
         story_id: int | None = None,
+        searched_up_to: int | None = None,
     ) -> AddedArticle:
         async with self._db.transaction() as tx:
             existing = await self._find_duplicate(tx, prepared.fingerprint, prepared.draft.url)
             if existing is None:
+                if searched_up_to is not None and await stories.newer_sharing_keys(
+                    self._db, tx, prepared.story_keys, searched_up_to
+                ):
+                    raise StaleStorySearch(searched_up_to)
                 article_id = await self._insert(tx, prepared, added_at, added_by)
                 await stories.remember_keys(tx, article_id, prepared.story_keys, added_at)
                 await stories.set_story(self._db, tx, article_id, story_id)

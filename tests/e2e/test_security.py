@@ -367,6 +367,7 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("storage/sqlite/snapshot.py", "copy_articles", "table"),
         ("storage/sqlite/snapshot.py", "has_readers", "placeholders"),
         ("storage/sqlite/stories.py", "candidate_ids", "placeholders"),
+        ("storage/sqlite/stories.py", "newer_sharing_keys", "placeholders"),
         ("storage/sqlite/subscribers.py", "_select", "_COLUMNS"),
         ("storage/sqlite/subscribers.py", "_select", "where"),
         ("storage/sqlite/subscribers.py", "_topics_of", "placeholders"),
