@@ -16,3 +16,8 @@ def printable(text: str) -> str:
     return "".join(
         repr(char)[1:-1] if unicodedata.category(char).startswith("C") else char for char in text
     )
+
+
+def counted(count: int, noun: str) -> str:
+    """« 1 feed », « 3 feeds »: the command line's English, with its plural."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from app.cli_common import CommandError, printable
+from app.cli_common import CommandError, counted, printable
 from bot.services import Services
 from content.fetch import FetchPolicy, check_url
 from content.rejections import ContentRejected
@@ -108,7 +108,8 @@ async def run_feeds(services: Services, args: argparse.Namespace) -> None:
             raise CommandError(str(refused)) from None
         verb = "following" if added.created else "already following"
         found = " (announced by the page)" if added.discovered else ""
-        print(f"{verb} feed {added.feed.id}: {added.feed.url}{found}, {added.items} items now")
+        items = counted(added.items, "item")
+        print(f"{verb} feed {added.feed.id}: {added.feed.url}{found}, {items} now")
     elif args.action == "list":
         listed = await feeds.feeds()
         now = services.clock()
@@ -133,7 +134,7 @@ async def run_feeds(services: Services, args: argparse.Namespace) -> None:
         for url, why in report.refused:
             print(f"skipped {printable(url)}: {why}", file=sys.stderr)
         print(
-            f"imported {args.file}: {len(report.added)} feeds added, "
+            f"imported {args.file}: {counted(len(report.added), 'feed')} added, "
             f"{len(report.already)} already followed, {len(report.refused)} skipped"
         )
     elif args.action == "export":
@@ -165,7 +166,7 @@ def feed_line(feed: Feed, now: datetime) -> str:
     upcoming = "" if feed.paused else f", next {_when(max(feed.next_poll_at, now))}"
     return printable(
         f"{feed.id:>4}  {feed.name}  <{feed.url}>{topic}{filters}  "
-        f"{state.articles_added} articles, {status}{upcoming}"
+        f"{counted(state.articles_added, 'article')}, {status}{upcoming}"
     )
 
 
@@ -193,11 +194,12 @@ async def poll_once(services: Services) -> PollRound:
         if result.outcome in (PollOutcome.FAILED, PollOutcome.GONE):
             print(printable(f"feed {result.feed.id} {result.outcome}: {result.error}"))
     print(
-        f"polled {len(done.results)} feeds: {done.count(PollOutcome.FETCHED)} fetched, "
+        f"polled {counted(len(done.results), 'feed')}: {done.count(PollOutcome.FETCHED)} fetched, "
         f"{done.count(PollOutcome.NOT_MODIFIED)} not modified, "
         f"{done.count(PollOutcome.FAILED) + done.count(PollOutcome.GONE)} failed; "
-        f"{done.new_articles} new articles, {sum(r.edited for r in done.results)} edited, "
-        f"{sum(r.skipped for r in done.results)} items skipped"
+        f"{counted(done.new_articles, 'new article')}, "
+        f"{sum(r.edited for r in done.results)} edited, "
+        f"{counted(sum(r.skipped for r in done.results), 'item')} skipped"
     )
     return done
 
