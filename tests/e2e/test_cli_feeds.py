@@ -225,7 +225,7 @@ async def test_pause_resume_remove_by_id(folder: Path, server: FeedServer) -> No
     assert server.count("/rss") == 1  # the check when it was added
     assert await ok(folder, "feeds", "resume", "1") == f"resumed feed 1: {server.url('/rss')}\n"
     assert "never polled" in await ok(folder, "feeds", "list")
-    assert (await ok(folder, "feeds", "poll", "--once")).startswith("polled 1 feeds: 1 fetched")
+    assert (await ok(folder, "feeds", "poll", "--once")).startswith("polled 1 feed: 1 fetched")
     before = feed_rows(folder)
     for action in ("pause", "resume", "remove"):
         missing = await cli(folder, "feeds", action, "2")
