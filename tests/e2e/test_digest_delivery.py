@@ -197,8 +197,11 @@ async def test_long_digest_is_split_and_paced_one_message_per_second(
     await bot.start()
     try:
         [chat] = await add_subscribers(bot, 1, topics=("mali", "niger", "burkina", "russie"))
-        long_body = "Le Mali, le Niger et le Burkina Faso avec la Russie à Bamako. " * 20
         for number in range(20):
+            # Twenty different events (the same text twenty times would be one story).
+            long_body = "Le Mali, le Niger et le Burkina Faso avec la Russie à Bamako. " + " ".join(
+                f"volet{number}fait{index}" for index in range(150)
+            )
             await add_article(bot, f"Sahel et Russie, volet {number} " + "x" * 250, long_body)
         clock.set(datetime(2025, 6, 23, 7, 0, tzinfo=UTC))
         await bot.services.digests.tick()

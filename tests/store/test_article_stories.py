@@ -342,7 +342,7 @@ async def test_update_refuses_a_missing_article_and_another_s_text(stores: Store
 
 async def test_story_candidates_share_keys_and_are_recent(stores: Stores) -> None:
     store = stores.articles
-    early = await add(store, prepared("Tôt", 40, keys=(1, 2, 3)), at=ADDED)
+    early = await add(store, prepared("Tôt", 40, keys=(1, 3, 4)), at=ADDED)
     late = await add(store, prepared("Tard", 40, keys=(3, 4, -5)), at=ADDED + timedelta(hours=1))
     await add(store, prepared("Ailleurs", 40, keys=(9,)), at=ADDED)
     await add(store, prepared("Sans clé", 40), at=ADDED)
@@ -351,11 +351,13 @@ async def test_story_candidates_share_keys_and_are_recent(stores: Stores) -> Non
     assert found[0].title == "Tard"  # whole articles, to compare
     recent = await store.story_candidates((3, 4, -5), since=ADDED + timedelta(minutes=30))
     assert [a.id for a in recent] == [late.id]
-    assert await store.story_candidates((1,), since=ADDED + timedelta(minutes=30)) == []
+    assert await store.story_candidates((1, 3), since=ADDED + timedelta(minutes=30)) == []
     assert await store.story_candidates((77,), since=ADDED) == []
     assert await store.story_candidates((), since=ADDED) == []
+    # One key in common is a common phrase, not a candidate.
+    assert await store.story_candidates((1, 77, 78), since=ADDED) == []
     assert await store.delete(late.id)
-    assert [a.id for a in await store.story_candidates((3,), since=ADDED)] == [early.id]
+    assert [a.id for a in await store.story_candidates((3, 4), since=ADDED)] == [early.id]
 
 
 # --- A file stored before stories ------------------------------------------------------------
