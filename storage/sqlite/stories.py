@@ -79,7 +79,8 @@ async def set_story(
         story_id = story_id if found else None
     story = article_id if story_id is None else story_id
     await tx.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, article_id))
-    await choose_lead(database, tx, story)
+    if story_id is not None:  # alone in its story, the article leads it already (the default)
+        await choose_lead(database, tx, story)
 
 
 async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -> None:
