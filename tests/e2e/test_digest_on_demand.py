@@ -35,8 +35,10 @@ class Recorder:
 
 
 def draft(title: str) -> ArticleDraft:
+    """An article of its own event: the same text under several titles would be one story."""
+    facts = " ".join(f"{word.lower()}{index}" for index, word in enumerate(title.split() * 4))
     body = (
-        f"{title}. Les autorités de Bamako ont annoncé la mesure mardi. "
+        f"{title}. Les autorités de Bamako ont annoncé la mesure mardi : {facts}. "
         "Le Mali, membre de l'AES, veut renforcer sa sécurité. Les partenaires suivent."
     )
     return ArticleDraft(title=title, body=body)
