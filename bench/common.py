@@ -29,6 +29,7 @@ from core.clock import utc_now
 from digests.settings import DigestSettings
 from digests.subscribers import NewSubscriber
 from fake_bot_api.server import DEFAULT_TOKEN
+from feeds.settings import FeedSettings
 from storage.settings import DatabaseSettings
 from storage.sqlite import open_sqlite
 
@@ -256,6 +257,7 @@ def bench_config(
         database=DatabaseSettings(path=database),
         digest=DigestSettings(),
         content=ContentSettings(load_seed=load_seed),
+        feeds=FeedSettings(load_sources=False),  # the benchmarks never reach real outlets
     )
 
 

@@ -104,6 +104,8 @@ def write_config(path: Path, server: StandaloneServer, database: Path) -> None:
         f'path = "{database}"\n\n'
         "[content]\n"
         "load_seed = false\n\n"
+        "[feeds]\n"
+        "load_sources = false\n\n"
         "[logging]\n"
         'level = "INFO"\n',
         encoding="utf-8",
