@@ -98,6 +98,11 @@ END;
 ALTER TABLE articles ADD COLUMN story_id INTEGER;
 UPDATE articles SET story_id = id;
 CREATE INDEX articles_by_story ON articles (story_id);
+-- An article stored without a story starts its own, in the statement that stores it.
+CREATE TRIGGER articles_own_story AFTER INSERT ON articles WHEN new.story_id IS NULL
+BEGIN
+    UPDATE articles SET story_id = new.id WHERE id = new.id;
+END;
 -- 1 for the article a story is shown by (its most complete); « latest » pages read only those.
 ALTER TABLE articles ADD COLUMN lead INTEGER NOT NULL DEFAULT 1 CHECK (lead IN (0, 1));
 CREATE INDEX articles_leads_by_recency ON articles (lead, sort_day DESC, id DESC);

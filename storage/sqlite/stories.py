@@ -50,23 +50,6 @@ async def candidate_ids(
     return [int(row[0]) for row in rows]
 
 
-async def newer_sharing_keys(
-    database: SqliteDatabase, tx: Connection, keys: Sequence[int], after_id: int
-) -> bool:
-    """Whether an article above ``after_id`` shares a story key with ``keys``: one another
-    process stored after the caller looked for the new article's story."""
-    if not keys:
-        return False
-    placeholders = ",".join("?" * len(keys))
-    rows = await database.rows(
-        f"SELECT 1 FROM story_keys WHERE key IN ({placeholders}) "  # noqa: S608
-        "AND article_id > ? LIMIT 1",
-        (*keys, after_id),
-        connection=tx,
-    )
-    return bool(rows)
-
-
 async def set_story(
     database: SqliteDatabase, tx: Connection, article_id: int, story_id: int | None
 ) -> None:

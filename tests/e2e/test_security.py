@@ -346,6 +346,7 @@ AUDITED_INTERPOLATIONS = frozenset(
         # clauses of one private helper (its callers are scanned too) and the statements of the
         # shipped schema upgrades.
         ("storage/sqlite/articles.py", "_get_many", "_ARTICLE_COLUMNS"),
+        ("storage/sqlite/articles.py", "_admission", "placeholders"),
         ("storage/sqlite/articles.py", "_get_many", "placeholders"),
         ("storage/sqlite/articles.py", "latest", "_ARTICLE_COLUMNS"),
         ("storage/sqlite/articles.py", "search", "_ARTICLE_COLUMNS"),
@@ -367,7 +368,6 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("storage/sqlite/snapshot.py", "copy_articles", "table"),
         ("storage/sqlite/snapshot.py", "has_readers", "placeholders"),
         ("storage/sqlite/stories.py", "candidate_ids", "placeholders"),
-        ("storage/sqlite/stories.py", "newer_sharing_keys", "placeholders"),
         ("storage/sqlite/subscribers.py", "_select", "_COLUMNS"),
         ("storage/sqlite/subscribers.py", "_select", "where"),
         ("storage/sqlite/subscribers.py", "_topics_of", "placeholders"),

@@ -144,3 +144,21 @@ async def test_hostile_queries_run_without_error(stores: Stores) -> None:
     for text in ['"', "(", "AND", "*", "NEAR(", "title:", "a" * 500, "'; DROP TABLE articles; --"]:
         await stores.articles.search(search_terms(text), limit=5)
     assert await stores.articles.count() == 1
+
+
+async def test_the_article_add_returns_is_the_one_read_back(stores: Stores) -> None:
+    """``add`` builds a new article's record without reading it back: it must be the same."""
+    moment = datetime(2025, 6, 23, 8, 0, 12, 345678, tzinfo=UTC)  # stored to the second
+    for item in (
+        prepared("Sans sujet", "Un texte sans sujet suivi.", ()),
+        prepared(
+            "Goïta à Moscou",
+            "Le président a été reçu. Des accords signés.",
+            (("mali", 1), ("russie", 3), ("aes", 1)),
+            url="https://example.org/moscou",
+            published_on=date(2025, 6, 22),
+        ),
+    ):
+        added = await stores.articles.add(item, added_at=moment, added_by="telegram:7")
+        (read,) = await stores.articles.get_many([added.article.id])
+        assert added.article == read
