@@ -28,6 +28,7 @@ from digests.subscriptions import SubscriptionService
 from feeds.fetching import FeedFetcher
 from feeds.poller import FeedPoller
 from feeds.service import FeedService
+from feeds.workers import FeedWorkers, PipelineRecipe
 from storage.backends import open_stores
 from storage.stores import Stores
 
@@ -82,29 +83,33 @@ async def services_on(
             logger.info("Loaded shipped article %d: %s", added.article.id, added.article.title)
     settings = config.digest
     courier = Courier(stores.subscribers, sender, clock)
+    recipe = PipelineRecipe(config.content.topics_file, config.content.budget)
     async with (
         UrlFetcher(config.content.fetch_policy) as fetcher,
         FeedFetcher(config.feeds) as feed_fetcher,
     ):
-        poller = FeedPoller(stores.feeds, library, feed_fetcher, config.feeds, clock)
-        feeds = FeedService(stores.feeds, poller, feed_fetcher, config.feeds, clock, catalog.keys)
-        if config.feeds.load_sources:
-            followed = await feeds.load_sources_if_new(config.feeds.sources_file)
-            if followed.added:
-                logger.info("Following %d shipped feeds", len(followed.added))
-        yield Services(
-            catalog=catalog,
-            library=library,
-            subscriptions=SubscriptionService(
-                stores.subscribers, stores.deliveries, catalog.keys, clock, settings
-            ),
-            digests=DigestService(
-                library, stores.subscribers, stores.deliveries, courier, clock, settings
-            ),
-            broadcasts=Broadcasts(stores.deliveries, clock),
-            feeds=feeds,
-            fetcher=fetcher,
-            clock=clock,
-            admins=frozenset(config.telegram.admins),
-            database=stores.location,
-        )
+        with FeedWorkers(recipe, library.pipeline, config.feeds.workers) as workers:
+            poller = FeedPoller(stores.feeds, library, feed_fetcher, workers, config.feeds, clock)
+            feeds = FeedService(
+                stores.feeds, poller, feed_fetcher, config.feeds, clock, catalog.keys
+            )
+            if config.feeds.load_sources:
+                followed = await feeds.load_sources_if_new(config.feeds.sources_file)
+                if followed.added:
+                    logger.info("Following %d shipped feeds", len(followed.added))
+            yield Services(
+                catalog=catalog,
+                library=library,
+                subscriptions=SubscriptionService(
+                    stores.subscribers, stores.deliveries, catalog.keys, clock, settings
+                ),
+                digests=DigestService(
+                    library, stores.subscribers, stores.deliveries, courier, clock, settings
+                ),
+                broadcasts=Broadcasts(stores.deliveries, clock),
+                feeds=feeds,
+                fetcher=fetcher,
+                clock=clock,
+                admins=frozenset(config.telegram.admins),
+                database=stores.location,
+            )

@@ -2,4 +2,7 @@
 
 from app.cli import main
 
-main()
+# The guard matters: the feed workers are spawned processes, which import this module again
+# (as « __mp_main__ ») and must not run the command line a second time.
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,7 @@ from datetime import datetime
 from importlib import resources
 
 from content.ingestion import draft_from_text
-from content.models import AddedArticle, Article, ArticleDraft
+from content.models import AddedArticle, Article, ArticleDraft, PreparedArticle
 from content.pipeline import ArticlePipeline
 from content.search import search_terms
 from content.store import ArticleStore, StaleStorySearch
@@ -52,6 +52,31 @@ class Candidates:
     newest_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReadyArticle:
+    """An article summarised, tagged and fingerprinted, with the print its story is found by:
+    everything but storing it."""
+
+    prepared: PreparedArticle
+    story: StoryPrint
+
+
+def ready_article(
+    pipeline: ArticlePipeline,
+    draft: ArticleDraft,
+    *,
+    summary: str | None = None,
+    topic_keys: tuple[str, ...] | None = None,
+    extra_topics: tuple[str, ...] = (),
+) -> ReadyArticle:
+    """The CPU work of adding an article, pure: it can run in another process."""
+    prepared = pipeline.prepare(
+        draft, summary=summary, topic_keys=topic_keys, extra_topics=extra_topics
+    )
+    story = story_print(draft.title, draft.body)
+    return ReadyArticle(replace(prepared, story_keys=story_keys(story)), story)
+
+
 class Library:
     def __init__(self, store: ArticleStore, pipeline: ArticlePipeline, clock: Clock) -> None:
         self.store = store
@@ -77,11 +102,15 @@ class Library:
         """Summarise, tag and store ``draft``; a text or URL already stored is not added twice.
 
         An article telling an event stored within ``STORY_WINDOW`` joins that event's story."""
-        prepared = self.pipeline.prepare(
-            draft, summary=summary, topic_keys=topic_keys, extra_topics=extra_topics
+        ready = ready_article(
+            self.pipeline, draft, summary=summary, topic_keys=topic_keys, extra_topics=extra_topics
         )
-        story = story_print(draft.title, draft.body)
-        prepared = replace(prepared, story_keys=story_keys(story))
+        return await self.add_ready(ready, added_by=added_by)
+
+    async def add_ready(self, ready: ReadyArticle, *, added_by: str) -> AddedArticle:
+        """Store an article prepared beforehand (``ready_article``, which feeds run in worker
+        processes), in its story."""
+        prepared, story = ready.prepared, ready.story
         # One addition at a time from finding the story to storing it: two outlets' copies
         # polled at once would otherwise each miss the other and start two stories.
         # Another process may store a copy between the search and the insert: the store then
@@ -126,9 +155,8 @@ class Library:
     ) -> Article | None:
         """Store an edited version of an article (a feed's outlet corrected its item); the story
         index learns the new text, so the next outlet's copy of it finds the article."""
-        prepared = self.pipeline.prepare(draft, summary=summary, extra_topics=extra_topics)
-        prepared = replace(prepared, story_keys=story_keys(story_print(draft.title, draft.body)))
-        updated = await self.store.update(article_id, prepared)
+        ready = ready_article(self.pipeline, draft, summary=summary, extra_topics=extra_topics)
+        updated = await self.store.update(article_id, ready.prepared)
         self._cached.clear()
         return updated
 

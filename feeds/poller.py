@@ -30,10 +30,11 @@ from feeds.items import (
     standfirst_summary,
 )
 from feeds.models import Feed, FeedItem, FeedState, ParsedFeed, SeenItem
-from feeds.parse import NotAFeed, parse_feed
+from feeds.parse import NotAFeed
 from feeds.schedule import alert_due, next_poll_on_failure, next_poll_on_success
 from feeds.settings import FeedSettings
 from feeds.stores import FeedStore
+from feeds.workers import FeedWorkers, ItemToPrepare
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +83,12 @@ class FeedPoller:
         store: FeedStore,
         library: Library,
         fetcher: FeedFetcher,
+        workers: FeedWorkers,
         settings: FeedSettings,
         clock: Clock,
     ) -> None:
         self._store = store
+        self._workers = workers
         self._library = library
         self._fetcher = fetcher
         self._settings = settings
@@ -177,8 +180,7 @@ class FeedPoller:
             await self._succeeded(feed, now, response, None, feed.state)
             return PollResult(feed, PollOutcome.NOT_MODIFIED)
         try:
-            parsed = await asyncio.to_thread(
-                parse_feed,
+            parsed = await self._workers.parse(
                 response.body,
                 url=response.base_url,
                 content_type=response.content_type,
@@ -212,41 +214,43 @@ class FeedPoller:
         remembered: list[SeenItem] = []
         new = edited = skipped = 0
         source = parsed.title or feed.title or site_from_url(feed.url)
-        for plan in planned:
-            if plan.fate is ItemFate.SEEN:
-                continue
-            article_id = plan.article_id
-            if plan.fate is ItemFate.NEW:
-                article_id, stored_before = await self._add(plan, feed, source)
-                new += article_id is not None and not stored_before
-                skipped += article_id is None
-            elif plan.fate is ItemFate.EDITED and plan.article_id is not None:
-                edited += await self._edit(plan, plan.article_id, feed, source)
-            else:
-                skipped += 1
+        fresh = [plan for plan in planned if plan.fate is ItemFate.NEW]
+        for plan, article_id, stored_before in await self._add_all(fresh, feed, source):
+            new += article_id is not None and not stored_before
+            skipped += article_id is None
             remembered.extend(plan.seen(article_id))
+        for plan in planned:
+            if plan.fate is ItemFate.EDITED and plan.article_id is not None:
+                edited += await self._edit(plan, plan.article_id, feed, source)
+                remembered.extend(plan.seen(plan.article_id))
+            elif plan.fate in (ItemFate.FILTERED, ItemFate.OLD):
+                skipped += 1
+                remembered.extend(plan.seen(None))
         await self._store.remember_items(feed.id, remembered, now=now)
-        fresh = sum(plan.fate is not ItemFate.SEEN for plan in planned)
-        return PollResult(feed, PollOutcome.FETCHED, fresh, new, edited, skipped)
+        seen_now = sum(plan.fate is not ItemFate.SEEN for plan in planned)
+        return PollResult(feed, PollOutcome.FETCHED, seen_now, new, edited, skipped)
 
-    async def _add(
-        self, plan: PlannedItem, feed: Feed, source: str | None
-    ) -> tuple[int | None, bool]:
-        """The article the item became (None: refused), and whether it was stored before: the
-        outlet's other feed, or an admin, brought the same page or text already."""
-        draft, standfirst = await self._draft(plan.item, source)
+    async def _add_all(
+        self, plans: list[PlannedItem], feed: Feed, source: str | None
+    ) -> list[tuple[PlannedItem, int | None, bool]]:
+        """Each new item with the article it became (None: refused) and whether that was
+        stored before (the outlet's other feed, or an admin, brought the same page or text).
+        The items are summarised and tagged in one batch by the workers, then stored in order."""
         budget = self._library.pipeline.budget
-        try:
-            added = await self._library.add(
-                draft,
-                added_by=f"feed:{feed.id}",
-                summary=standfirst_summary(standfirst, max_words=budget.max_words),
-                extra_topics=(feed.topic,) if feed.topic else (),
-            )
-        except ContentRejected as error:
-            logger.info("Feed %d: item %s refused: %s", feed.id, plan.keys[0], error)
-            return None, False
-        return added.article.id, added.duplicate
+        topics = (feed.topic,) if feed.topic else ()
+        to_prepare: list[ItemToPrepare] = []
+        for plan in plans:
+            draft, standfirst = await self._draft(plan.item, source)
+            summary = standfirst_summary(standfirst, max_words=budget.max_words)
+            to_prepare.append(ItemToPrepare(draft, summary, topics))
+        outcomes: list[tuple[PlannedItem, int | None, bool]] = []
+        for plan, ready in zip(plans, await self._workers.prepare(to_prepare), strict=True):
+            if ready is None:
+                outcomes.append((plan, None, False))
+                continue
+            added = await self._library.add_ready(ready, added_by=f"feed:{feed.id}")
+            outcomes.append((plan, added.article.id, added.duplicate))
+        return outcomes
 
     async def _edit(
         self, plan: PlannedItem, article_id: int, feed: Feed, source: str | None

@@ -29,6 +29,9 @@ class FeedSettings:
     """Requests at once to one host (an outlet's several feeds share its server)."""
     concurrency: int = 8
     """Feeds polled at once in all."""
+    workers: int = 1
+    """Processes that parse feeds and summarise and tag their items beside the bot (0: a
+    thread of the bot's own process, which then does all that work on one core)."""
     timeout_seconds: float = 15.0
     """One overall deadline per request: connection, redirects and body."""
     max_bytes: int = 5_000_000
@@ -87,6 +90,8 @@ class FeedSettings:
                 "per_host_concurrency": (self.per_host_concurrency, 16),
             }
         )
+        if not 0 <= self.workers <= 16:
+            found.append(("workers", f"must be from 0 to 16, got {self.workers}"))
         if self.max_redirects < 0:
             found.append(("max_redirects", f"must be 0 or more, got {self.max_redirects}"))
         if self.teaser_words < 0:
