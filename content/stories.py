@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import accumulate
 
 STORY_WINDOW = timedelta(hours=72)
 """Callers compare a new article only with articles stored this recently: copies of one event
@@ -241,11 +242,20 @@ def _first_words(text: str, count: int) -> str:
 
 
 def _shingles(tokens: Sequence[str]) -> frozenset[int]:
+    """CRC-32 of each run of ``SHINGLE_WORDS`` tokens joined by spaces. The tokens are joined
+    and encoded once, and each run is a slice of those bytes (``memoryview``: no copy): joining
+    and encoding every run again was half the time of a story print."""
     if not tokens:
         return frozenset()
     span = min(SHINGLE_WORDS, len(tokens))
+    text = " ".join(tokens)
+    data = text.encode()
+    lengths = map(len, tokens) if len(data) == len(text) else (len(t.encode()) for t in tokens)
+    starts = list(accumulate((length + 1 for length in lengths), initial=0))
+    view = memoryview(data)
+    crc32 = zlib.crc32
     return frozenset(
-        zlib.crc32(" ".join(tokens[i : i + span]).encode()) for i in range(len(tokens) - span + 1)
+        crc32(view[starts[i] : starts[i + span] - 1]) for i in range(len(tokens) - span + 1)
     )
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,8 +14,10 @@ import pytest
 
 from content.stories import (
     REWRITE_CONTAINMENT,
+    SHINGLE_WORDS,
     STORY_WINDOW,
     StoryMember,
+    _shingles,
     disagree,
     likeness,
     representative,
@@ -248,3 +251,24 @@ def test_clear_labelled_cases_are_judged_right() -> None:
         a = story_print(row["a"]["title"], row["a"]["body"])
         b = story_print(row["b"]["title"], row["b"]["body"])
         assert same_event(a, b), row["b"]["title"]
+
+
+def test_shingles_are_the_crc_of_each_run_of_words_joined_by_spaces() -> None:
+    """The fast slicing must hash exactly what joining each run would (keys are stored, and
+    two processes must agree), non-ASCII words included."""
+    for tokens in (
+        [],
+        ["mali"],
+        "les ministres de la defense du mali".split(),
+        "goïta à moscou reçu par поутин 北京 et 🙂 ensuite".split(),
+    ):
+        span = min(SHINGLE_WORDS, len(tokens))
+        expected = (
+            {
+                zlib.crc32(" ".join(tokens[i : i + span]).encode())
+                for i in range(len(tokens) - span + 1)
+            }
+            if tokens
+            else set()
+        )
+        assert _shingles(tokens) == expected
