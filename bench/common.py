@@ -299,3 +299,28 @@ class NoSending:
 
     async def send_html(self, chat_id: int, html: str) -> None:
         raise RuntimeError(f"nothing should be sent to chat {chat_id} while preparing a store")
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Counts of a yes/no judgement against labels, and what they make: precision (what was
+    said yes to, rightly), recall (what should have been, found) and F1."""
+
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def precision(self) -> float:
+        said_yes = self.true_positives + self.false_positives
+        return self.true_positives / said_yes if said_yes else 1.0
+
+    @property
+    def recall(self) -> float:
+        expected = self.true_positives + self.false_negatives
+        return self.true_positives / expected if expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0

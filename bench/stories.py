@@ -39,7 +39,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Figure, at_least, at_most, context, print_table, record_figures
+from bench.common import Figure, Score, at_least, at_most, context, print_table, record_figures
 from content.stories import StoryPrint, same_event, story_keys, story_print
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "data" / "story-pairs.jsonl"
@@ -70,28 +70,6 @@ class Outcome:
     @property
     def wrong(self) -> bool:
         return self.merged != self.pair.same
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-
-    @property
-    def precision(self) -> float:
-        merged = self.true_positives + self.false_positives
-        return self.true_positives / merged if merged else 1.0
-
-    @property
-    def recall(self) -> float:
-        same = self.true_positives + self.false_negatives
-        return self.true_positives / same if same else 1.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
 
 
 def read_pairs(path: Path = PAIRS) -> list[Pair]:

@@ -32,7 +32,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._results import record
-from bench.common import Figure, at_least, context
+from bench.common import Figure, Score, at_least, context
 from content.tagger import Tagger
 from content.text import normalize_text
 from content.topics import TopicCatalog, load_topics
@@ -63,28 +63,6 @@ class Outcome:
     @property
     def extra(self) -> frozenset[str]:
         return self.tagged - self.article.topics
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positives + self.false_positives
-        return self.true_positives / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        expected = self.true_positives + self.false_negatives
-        return self.true_positives / expected if expected else 1.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
 
 
 def read_sample(path: Path = SAMPLE) -> list[Labelled]:

@@ -31,6 +31,7 @@ from feeds.settings import FeedSettings
 from tests.support.factories import FakeClock
 from tests.support.feed_server import FeedServer, Response, loopback_resolver
 from tests.support.harness import ADMIN, READER, BotHarness, bot_config
+from tests.support.sahel_texts import FOOTBALL, URANIUM
 from tests.support.typography import problems, space_insensitive
 from ui import french
 
@@ -47,24 +48,6 @@ GOITA = (
     "confédération. Les ministres ont également évoqué la sécurité des corridors routiers entre "
     "Bamako, Ouagadougou et Niamey, régulièrement visés par des attaques. Une déclaration "
     "commune doit être publiée à l’issue de la rencontre."
-)
-FOOTBALL = (
-    "Le Stade malien de Bamako a remporté dimanche soir la finale de la coupe du Mali de "
-    "football face au Djoliba, sur le score de deux buts à un, devant plus de vingt mille "
-    "spectateurs réunis au stade du 26-Mars. Les supporteurs ont envahi la pelouse au coup de "
-    "sifflet final pour célébrer le onzième trophée du club dans cette compétition. "
-    "L’entraîneur a salué la solidarité de son groupe après une saison marquée par les "
-    "blessures et par un calendrier perturbé. Le club représentera le pays lors de la prochaine "
-    "coupe de la Confédération africaine, dont le tirage au sort aura lieu en août."
-)
-URANIUM = (
-    "Le Niger veut exporter son uranium par le port de Cotonou, au Bénin, malgré la fermeture "
-    "de la frontière entre les deux pays depuis l’an dernier. Des négociations se sont ouvertes "
-    "cette semaine à Niamey entre les ministres des Mines et des Transports des deux voisins. "
-    "Les autorités nigériennes espèrent un accord avant la fin de l’année, afin de relancer les "
-    "exportations de la mine d’Arlit. Les transporteurs, privés de leur principal débouché, "
-    "réclament une réouverture rapide du corridor routier. Une nouvelle réunion technique est "
-    "prévue le mois prochain à Cotonou, selon une source proche du dossier."
 )
 """Three items long enough (over ``teaser_words``) that no page is fetched for them."""
 

@@ -36,6 +36,7 @@ from tests.e2e.feed_polling_support import (
 )
 from tests.support.factories import FakeClock, NoSending
 from tests.support.feed_server import FeedServer, Response
+from tests.support.sahel_texts import BACKGROUND
 
 
 @pytest.fixture
@@ -447,14 +448,6 @@ async def test_full_content_with_a_standfirst(
 
 # --- one event, several outlets -----------------------------------------------------------------
 
-BACKGROUND = (
-    "La région de Tillabéri, située dans la zone dite des « trois frontières » entre le Niger, "
-    "le Mali et le Burkina Faso, est régulièrement la cible d'attaques de groupes jihadistes liés "
-    "à l'État islamique au Grand Sahara et à Al-Qaïda. Ces violences ont fait des milliers de "
-    "morts et contraint des centaines de milliers de personnes à fuir leur foyer depuis 2015. "
-    "Les autorités ont décrété l'état d'urgence dans plusieurs départements de la région, où la "
-    "circulation des motos est interdite la nuit pour entraver les déplacements des assaillants."
-)
 MONDAY_LEAD = (
     "Douze soldats nigériens ont été tués lundi dans une attaque contre un poste militaire près "
     "de Tillabéri, dans l'ouest du Niger, a annoncé le ministère de la Défense. Les assaillants, "

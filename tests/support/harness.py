@@ -23,9 +23,9 @@ from bot.services import Services
 from bot.settings import TelegramSettings
 from content.settings import ContentSettings
 from digests.settings import DigestSettings
-from feeds.settings import FeedSettings
 from fake_bot_api import DEFAULT_TOKEN, FakeChat, FakeUser, LocalBotApi, SentMessage
 from fake_bot_api.models import JsonDict
+from feeds.settings import FeedSettings
 from storage.settings import DatabaseSettings
 from storage.sqlite import SCHEMAS, stores_on
 from storage.sqlite.database import SqliteDatabase

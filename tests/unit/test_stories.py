@@ -25,18 +25,11 @@ from content.stories import (
     story_keys,
     story_print,
 )
+from tests.support.sahel_texts import BACKGROUND
 
 REPO = Path(__file__).resolve().parents[2]
 PAIRS = REPO / "tests" / "data" / "story-pairs.jsonl"
 
-BACKGROUND = (
-    "La région de Tillabéri, située dans la zone dite des « trois frontières » entre le Niger, "
-    "le Mali et le Burkina Faso, est régulièrement la cible d'attaques de groupes jihadistes liés "
-    "à l'État islamique au Grand Sahara et à Al-Qaïda. Ces violences ont fait des milliers de "
-    "morts et contraint des centaines de milliers de personnes à fuir leur foyer depuis 2015. "
-    "Les autorités ont décrété l'état d'urgence dans plusieurs départements de la région, où la "
-    "circulation des motos est interdite la nuit pour entraver les déplacements des assaillants."
-)
 MONDAY_TITLE = "Niger : douze soldats tués dans une attaque près de Tillabéri"
 MONDAY_LEAD = (
     "Douze soldats nigériens ont été tués lundi dans une attaque contre un poste militaire près "
