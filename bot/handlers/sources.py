@@ -110,7 +110,7 @@ async def add_source_command(update: Update, context: BotContext) -> None:
             exclude=request.exclude,
         )
     except FeedRefused as refused:
-        await reply(update, [refusal_text(refused, services.catalog.keys)])
+        await reply(update, [refusal_text(refused, services.catalog.keys, request.topic)])
         return
     feed = added.feed
     if not added.created:
@@ -130,14 +130,14 @@ async def add_source_command(update: Update, context: BotContext) -> None:
     await reply(update, ["\n".join(lines)])
 
 
-def refusal_text(refused: FeedRefused, topic_keys: tuple[str, ...]) -> str:
+def refusal_text(refused: FeedRefused, topic_keys: tuple[str, ...], topic: str | None) -> str:
+    """The refusal in French; ``topic`` is the one the admin asked for."""
     template = french.SOURCE_REFUSED[refused.reason.value]
     if refused.reason is FeedRefusal.UNREACHABLE:
         return template.format(error=french.feed_error(refused.detail))
     if refused.reason is FeedRefusal.UNKNOWN_TOPIC:
-        topic = refused.detail.split("'")[1] if "'" in refused.detail else ""
         return template.format(
-            topic=escape(clip(topic, 40)), topics=", ".join(f"#{key}" for key in topic_keys)
+            topic=escape(clip(topic or "", 40)), topics=", ".join(f"#{key}" for key in topic_keys)
         )
     return template
 
