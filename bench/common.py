@@ -148,6 +148,21 @@ def stop_process(process: subprocess.Popen[str], stop_signal: int, *, timeout: f
     return process.returncode
 
 
+def start_server_process(
+    module: str, arguments: Sequence[str]
+) -> tuple[subprocess.Popen[str], str]:
+    """``python -m module`` from the repository, and the first line it prints (where it
+    listens): the benchmarks' local servers run beside the measured process, not inside it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *arguments],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline()
+
+
 class StandaloneServer:
     """``python -m fake_bot_api`` in a child process, driven through its /_control/ endpoints."""
 
@@ -163,14 +178,8 @@ class StandaloneServer:
         self.url = ""
 
     def __enter__(self) -> Self:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "fake_bot_api", *self._arguments],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._process.stdout is not None
-        self.url = self._process.stdout.readline().strip()
+        self._process, first_line = start_server_process("fake_bot_api", self._arguments)
+        self.url = first_line.strip()
         if not self.url.startswith("http://"):
             self.stop()
             raise RuntimeError("the local Bot API server did not start")

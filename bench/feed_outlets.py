@@ -44,7 +44,7 @@ if __package__ in (None, ""):
 import httpx
 from aiohttp import web
 
-from bench.common import REPO_ROOT, stop_process
+from bench.common import start_server_process, stop_process
 from bench.corpus import read_articles
 
 FIRST_HOST = 2
@@ -247,14 +247,7 @@ class OutletServer:
         self._control = ""
 
     def __enter__(self) -> Self:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.feed_outlets", *self._arguments],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
+        self._process, line = start_server_process("bench.feed_outlets", self._arguments)
         try:
             ready = json.loads(line)
         except json.JSONDecodeError:

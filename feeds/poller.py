@@ -31,7 +31,7 @@ from feeds.items import (
 )
 from feeds.models import Feed, FeedItem, FeedState, ParsedFeed, SeenItem
 from feeds.parse import NotAFeed
-from feeds.schedule import alert_due, next_poll_on_failure, next_poll_on_success
+from feeds.schedule import alert_due, next_poll_on_failure, next_poll_on_success, recovered
 from feeds.settings import FeedSettings
 from feeds.stores import FeedStore
 from feeds.workers import FeedWorkers, ItemToPrepare
@@ -288,7 +288,7 @@ class FeedPoller:
         parsed: ParsedFeed | None,
         state: FeedState,
     ) -> Feed | None:
-        recovered = feed.state.alerted
+        told_of_failure = recovered(feed.state)
         state = replace(
             state,
             last_polled_at=now,
@@ -305,7 +305,7 @@ class FeedPoller:
             max_age=response.max_age,
             retry_after=response.retry_after,
         )
-        if recovered:
+        if told_of_failure:
             logger.warning("Feed %d (%s) works again", feed.id, feed.url)
         return await self._store.save_poll(
             feed.id,
@@ -314,7 +314,7 @@ class FeedPoller:
             now=now,
             url=response.url if response.url != feed.url else None,
             title=parsed.title if parsed else None,
-            alert=("recovered", None) if recovered else None,
+            alert=("recovered", None) if told_of_failure else None,
         )
 
     async def _failed(

@@ -31,25 +31,13 @@ from feeds.settings import FeedSettings
 from tests.support.factories import FakeClock
 from tests.support.feed_server import FeedServer, Response, loopback_resolver
 from tests.support.harness import ADMIN, READER, BotHarness, bot_config
-from tests.support.sahel_texts import FOOTBALL, URANIUM
+from tests.support.sahel_texts import FOOTBALL, GOITA, URANIUM
 from tests.support.typography import problems, space_insensitive
 from ui import french
 
 SECOND_ADMIN = FakeUser(1002, "Ibrahim", username="ibrahim_admin")
 QUIET_FEEDS = FeedSettings(enabled=False, load_sources=False, allow_private_hosts=True)
 """No feed clock: the tests tick it themselves."""
-
-GOITA = (
-    "Le président de la transition malienne, le général Assimi Goïta, a reçu lundi à Bamako les "
-    "ministres des Affaires étrangères du Burkina Faso et du Niger. Les trois pays de l’Alliance "
-    "des États du Sahel préparent leur deuxième sommet ordinaire, prévu en juillet dans la "
-    "capitale malienne. Selon un communiqué de la présidence, les discussions ont porté sur la "
-    "force unifiée, le passeport commun et la future banque d’investissement de la "
-    "confédération. Les ministres ont également évoqué la sécurité des corridors routiers entre "
-    "Bamako, Ouagadougou et Niamey, régulièrement visés par des attaques. Une déclaration "
-    "commune doit être publiée à l’issue de la rencontre."
-)
-"""Three items long enough (over ``teaser_words``) that no page is fetched for them."""
 
 
 def rss(title: str, items: Iterable[tuple[str, str, str, datetime]], base: str = "") -> str:

@@ -24,7 +24,7 @@ import pytest
 from feeds.opml import read_opml
 from tests.support.feed_server import FeedServer, Response
 from tests.support.processes import ROOT, run_cli
-from tests.support.sahel_texts import FOOTBALL, URANIUM
+from tests.support.sahel_texts import FOOTBALL, GOITA, URANIUM
 
 SUBSCRIPTIONS = ROOT / "tests" / "data" / "feeds" / "subscriptions.opml"
 CONFIG = """[database]
@@ -37,16 +37,6 @@ poll_interval_minutes = 0.001
 """
 """Feeds come from the test's server on 127.0.0.1, and are due again at once after a poll."""
 
-GOITA = (
-    "Le président de la transition malienne, le général Assimi Goïta, a reçu lundi à Bamako les "
-    "ministres des Affaires étrangères du Burkina Faso et du Niger. Les trois pays de l’Alliance "
-    "des États du Sahel préparent leur deuxième sommet ordinaire, prévu en juillet dans la "
-    "capitale malienne. Selon un communiqué de la présidence, les discussions ont porté sur la "
-    "force unifiée, le passeport commun et la future banque d’investissement de la "
-    "confédération. Les ministres ont également évoqué la sécurité des corridors routiers entre "
-    "Bamako, Ouagadougou et Niamey, régulièrement visés par des attaques. Une déclaration "
-    "commune doit être publiée à l’issue de la rencontre."
-)
 GOITA_COPY = (
     GOITA.rsplit(" Une déclaration", 1)[0]
     + " « Nous avançons ensemble », a déclaré à la presse le chef de la diplomatie burkinabè."

@@ -3,6 +3,18 @@ region's press)."""
 
 from __future__ import annotations
 
+GOITA = (
+    "Le président de la transition malienne, le général Assimi Goïta, a reçu lundi à Bamako les "
+    "ministres des Affaires étrangères du Burkina Faso et du Niger. Les trois pays de l’Alliance "
+    "des États du Sahel préparent leur deuxième sommet ordinaire, prévu en juillet dans la "
+    "capitale malienne. Selon un communiqué de la présidence, les discussions ont porté sur la "
+    "force unifiée, le passeport commun et la future banque d’investissement de la "
+    "confédération. Les ministres ont également évoqué la sécurité des corridors routiers entre "
+    "Bamako, Ouagadougou et Niamey, régulièrement visés par des attaques. Une déclaration "
+    "commune doit être publiée à l’issue de la rencontre."
+)
+"""An AES item long enough (over ``teaser_words``) that no page is fetched for it."""
+
 FOOTBALL = (
     "Le Stade malien de Bamako a remporté dimanche soir la finale de la coupe du Mali de "
     "football face au Djoliba, sur le score de deux buts à un, devant plus de vingt mille "
