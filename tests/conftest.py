@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from storage.sqlite import open_sqlite
 from storage.stores import Stores
 from tests.support.factories import FakeClock
 from tests.support.harness import BotHarness, bot_config
+from tests.support.postgres import PostgresServer, running_postgres
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "content" / "seed" / "mali-russie-aes.txt"
 
@@ -34,6 +35,15 @@ async def stores(tmp_path: Path) -> AsyncIterator[Stores]:
     opened = await open_sqlite(tmp_path / "test.db", utc_now)
     yield opened
     await opened.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session, started on first use. Skipped only where
+    pgserver cannot be installed; CI installs it with the test extra, so CI runs these tests."""
+    pytest.importorskip("pgserver", reason="no PostgreSQL server can be installed here")
+    with running_postgres() as server:
+        yield server
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.clock import Clock
+from storage.schema import StoreSchema
 from storage.sqlite import articles, articles_schema, deliveries, feeds, subscribers
 from storage.sqlite.database import SqliteDatabase
-from storage.sqlite.schema import StoreSchema, refuse_newer, upgrade
+from storage.sqlite.schema import refuse_newer, upgrade
 from storage.stores import Stores
 
 SCHEMAS: tuple[StoreSchema, ...] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.sqlite.schema import StoreSchema, Upgrade
+from storage.schema import StoreSchema, Upgrade
 
 SCHEMA = StoreSchema(
     "articles",

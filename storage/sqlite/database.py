@@ -14,12 +14,14 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
 
 from storage.errors import StorageError
+from storage.records import stamp
+
+__all__ = ["Connection", "Row", "SqliteDatabase", "explain", "stamp"]
 
 BUSY_TIMEOUT_MS = 5_000
 WAL_ATTEMPTS = 100
@@ -125,11 +127,6 @@ def explain(error: sqlite3.Error) -> str:
     name = getattr(error, "sqlite_errorname", None) or ""
     meaning = _MEANINGS.get("_".join(name.split("_")[:2]))
     return f"{meaning} ({error})" if meaning else str(error)
-
-
-def stamp(moment: datetime) -> str:
-    """How instants are stored: ISO 8601 to the second, with the UTC offset."""
-    return moment.isoformat(timespec="seconds")
 
 
 class SqliteDatabase:

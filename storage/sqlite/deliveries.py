@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from storage.schema import StoreSchema, Upgrade
 from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
-from storage.sqlite.schema import StoreSchema, Upgrade
 from storage.sqlite.subscribers import AUDIENCE
 
 SCHEMA = StoreSchema(

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
+from storage.schema import StoreSchema, Upgrade
 from storage.sqlite.database import Row, SqliteDatabase, stamp
-from storage.sqlite.schema import StoreSchema, Upgrade
 
 SCHEMA = StoreSchema(
     "feeds",

@@ -18,12 +18,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from storage.errors import DatabaseTooNew
+from storage.schema import StoreSchema, refuse_newer_versions
 from storage.sqlite.database import SqliteDatabase, stamp
 
 logger = logging.getLogger(__name__)
@@ -42,30 +42,6 @@ _VERSIONS_TABLE = """CREATE TABLE IF NOT EXISTS schema_versions (
     version     INTEGER NOT NULL CHECK (version > 0),
     upgraded_at TEXT NOT NULL
 ) WITHOUT ROWID"""
-
-
-@dataclass(frozen=True, slots=True)
-class Upgrade:
-    version: int
-    description: str
-    sql: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoreSchema:
-    """A store's schema: its upgrades, numbered 1..N without gaps."""
-
-    store: str
-    upgrades: tuple[Upgrade, ...]
-
-    def __post_init__(self) -> None:
-        numbers = [upgrade.version for upgrade in self.upgrades]
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError(f"{self.store}: upgrades must be numbered 1..N, got {numbers}")
-
-    @property
-    def latest(self) -> int:
-        return len(self.upgrades)
 
 
 def statements(script: str) -> Iterator[str]:
@@ -91,7 +67,7 @@ async def upgrade(
     async with database.transaction() as tx:
         await _adopt_legacy_layout(tx, now)
     versions = await _versions(database)
-    _refuse_newer(versions, schemas)
+    refuse_newer_versions(versions, schemas)
     for schema in schemas:
         for step in schema.upgrades[versions.get(schema.store, 0) :]:
             async with database.transaction() as tx:
@@ -122,7 +98,7 @@ async def refuse_newer(database: SqliteDatabase, schemas: Sequence[StoreSchema])
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'"
     )
     if tables:
-        _refuse_newer(await _versions(database), schemas)
+        refuse_newer_versions(await _versions(database), schemas)
         return
     _refuse_newer_layout(int(user_version))
 
@@ -163,19 +139,3 @@ async def _version(tx: aiosqlite.Connection, store: str) -> int:
         await tx.execute_fetchall("SELECT version FROM schema_versions WHERE store = ?", (store,))
     )
     return int(rows[0][0]) if rows else 0
-
-
-def _refuse_newer(versions: dict[str, int], schemas: Sequence[StoreSchema]) -> None:
-    known = {schema.store: schema.latest for schema in schemas}
-    for store, version in sorted(versions.items()):
-        if store not in known:
-            raise DatabaseTooNew(
-                f"database has a {store!r} store that this code does not know; "
-                "upgrade the bot instead of opening this file with an older version"
-            )
-        if version > known[store]:
-            raise DatabaseTooNew(
-                f"database {store} schema version {version} is newer than this code knows "
-                f"({known[store]}); upgrade the bot instead of opening this file with an older "
-                "version"
-            )

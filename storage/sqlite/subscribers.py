@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time
 
 from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
+from storage.schema import StoreSchema, Upgrade
 from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
-from storage.sqlite.schema import StoreSchema, Upgrade
 
 SCHEMA = StoreSchema(
     "subscribers",

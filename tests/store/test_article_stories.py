@@ -21,10 +21,11 @@ from content.store import ArticleStore
 from content.stories import story_keys, story_print
 from content.topics import TopicCatalog
 from core.clock import utc_now
+from storage.schema import StoreSchema
 from storage.sqlite import open_sqlite
 from storage.sqlite.articles_schema import SCHEMA as ARTICLES_SCHEMA
 from storage.sqlite.database import SqliteDatabase, stamp
-from storage.sqlite.schema import StoreSchema, upgrade
+from storage.sqlite.schema import upgrade
 from storage.stores import Stores
 from tests.support.factories import FakeClock
 
