@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from app.logs import LoggingSettings
+from app.ops import OpsSettings
 from bot.settings import TelegramSettings
 from content.settings import ContentSettings
 from digests.settings import DigestSettings
@@ -33,7 +34,7 @@ class ConfigError(Exception):
 class Config:
     """The whole configuration: one section per owner, each declared in the package that uses
     it (``bot.settings``, ``storage.settings``, ``digests.settings``, ``content.settings``,
-    ``feeds.settings``, ``app.logs``)."""
+    ``feeds.settings``, ``app.logs``, ``app.ops``)."""
 
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -41,6 +42,7 @@ class Config:
     content: ContentSettings = field(default_factory=ContentSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
 
     def with_database(self, path: Path) -> Config:
         """Return a copy using another database file (tests and the chat mode use this)."""

@@ -6,10 +6,15 @@ at WARNING, and the token and the webhook secret are masked in every record as i
 whoever logs it and whatever handler reads it (an error tracker hooked into logging included);
 the filter on the root handler stays as a second line. Every spelling counts (percent-encoded in
 a URL, the secret half alone), and so do the tracebacks Python prints itself.
+
+Lines are text for a terminal or JSON objects for a log collector (``[logging] format``); the
+bot's ``run`` names its replica in each, so that the lines of several processes can be told apart
+once they are mixed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -17,6 +22,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import quote
@@ -24,6 +30,7 @@ from urllib.parse import quote
 from core.settings import Problem
 
 MASK = "<redacted>"
+LogFormat = Literal["text", "json"]
 _NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "hpack", "tornado.access", "aiohttp.access")
 
 
@@ -32,6 +39,8 @@ class LoggingSettings:
     """The ``[logging]`` section of the configuration file."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: LogFormat = "text"
+    """``text`` for a terminal; ``json``, one object per line, for a log collector."""
 
     def problems(self) -> list[Problem]:
         return []  # no value of this section is wrong once its type is right
@@ -147,10 +156,57 @@ def mask_secrets_in_tracebacks(secret_filter: SecretFilter) -> None:
     threading.excepthook = hook.in_thread
 
 
-def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record, on one line (a traceback's newlines are escaped), for log
+    collectors that would otherwise cut a traceback into unrelated lines."""
+
+    def __init__(self, replica: str | None = None) -> None:
+        super().__init__()
+        self._replica = replica
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if self._replica is not None:
+            line["replica"] = self._replica
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def line_formatter(style: LogFormat, replica: str | None = None) -> logging.Formatter:
+    """The formatter of ``[logging] format``; the replica's name, when given, in every line."""
+    if style == "json":
+        return JsonLineFormatter(replica)
+    named = "" if replica is None else replica.replace("%", "%%") + " "
+    return logging.Formatter(f"%(asctime)s %(levelname)s {named}%(name)s: %(message)s")
+
+
+def format_log_lines(style: LogFormat, replica: str | None = None) -> None:
+    """Write the root handlers' lines in ``style``, naming ``replica`` (``run`` calls this once
+    it knows the replica's name; the masking set up by ``setup_logging`` stays as it is)."""
+    formatter = line_formatter(style, replica)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)
+
+
+def setup_logging(
+    level: str,
+    secrets: Iterable[str] = (),
+    *,
+    style: LogFormat = "text",
+    replica: str | None = None,
+) -> None:
+    logging.basicConfig(level=level, force=True)
+    format_log_lines(style, replica)
     secret_filter = SecretFilter(secrets)
     mask_secrets_in_records(secret_filter)
     mask_secrets_in_tracebacks(secret_filter)

@@ -15,6 +15,9 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from app.config import Config, ConfigError
+from app.logs import format_log_lines
+from app.metrics import ReplicaMetrics
+from app.ops import replica_name
 from app.services import load_catalog, open_services, services_on
 from bot.application import ALLOWED_UPDATES, build_application
 from bot.context import BotApplication
@@ -42,14 +45,22 @@ def build_bot(
     stores: Stores | None = None,
     rate_limited: bool = True,
     private_chat_interval: float = 1.0,
+    metrics: ReplicaMetrics | None = None,
 ) -> BotApplication:
     """The bot for ``config``: its Application, with the services it opens at start-up, on the
-    configured database or on ``stores`` the caller opened (and closes)."""
+    configured database or on ``stores`` the caller opened (and closes). With ``metrics``, it
+    counts what it does and serves ``/healthz`` and ``/metrics`` (``[ops] metrics_port``)."""
     if stores is None:
-        services = partial(open_services, config, clock=clock, reserved_commands=COMMAND_NAMES)
+        services = partial(
+            open_services,
+            config,
+            clock=clock,
+            reserved_commands=COMMAND_NAMES,
+            metrics=metrics,
+        )
     else:
         catalog = load_catalog(config.content, COMMAND_NAMES)
-        services = partial(services_on, stores, catalog, config, clock=clock)
+        services = partial(services_on, stores, catalog, config, clock=clock, metrics=metrics)
     return build_application(
         config.telegram,
         token,
@@ -88,9 +99,11 @@ async def check_before_start(config: Config, token: str) -> None:
 
 def run_bot(config: Config) -> None:
     """Run until interrupted: long polling by default, or a webhook when configured."""
+    replica = replica_name(config.ops)
+    format_log_lines(config.logging.format, replica)
     token = bot_token(config)
     asyncio.run(check_before_start(config, token))
-    application = build_bot(config, token)
+    application = build_bot(config, token, metrics=ReplicaMetrics(replica))
     telegram = config.telegram
     webhook = telegram.mode == "webhook"
     # Refuse before touching anything when another process already polls this database.

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Collection
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from app.config import Config
+from app.metered import MeteredDigestService, MeteredFeedPoller
+from app.metrics import ReplicaMetrics
+from app.ops_server import serving_ops
 from bot.services import Services
 from content.fetch import UrlFetcher
 from content.library import Library
@@ -50,6 +53,7 @@ async def open_services(
     *,
     load_seed: bool | None = None,
     reserved_commands: Collection[str] = (),
+    metrics: ReplicaMetrics | None = None,
 ) -> AsyncIterator[Services]:
     """Load the topics, open the configured stores and wire the services on them; close
     everything on the way out."""
@@ -57,7 +61,7 @@ async def open_services(
     stores = await open_stores(config.database, clock)
     try:
         async with services_on(
-            stores, catalog, config, sender, clock, load_seed=load_seed
+            stores, catalog, config, sender, clock, load_seed=load_seed, metrics=metrics
         ) as wired:
             yield wired
     finally:
@@ -73,10 +77,13 @@ async def services_on(
     clock: Clock,
     *,
     load_seed: bool | None = None,
+    metrics: ReplicaMetrics | None = None,
 ) -> AsyncIterator[Services]:
     """The services on stores opened by the caller (who closes them): load the shipped articles
     into an empty store (and the shipped feeds into a store that never followed any), open the
-    fetchers, wire the domain services."""
+    fetchers, wire the domain services. With ``metrics`` (the bot's ``run``), delivery runs and
+    feed rounds are counted, and ``/healthz`` and ``/metrics`` are served when
+    ``[ops] metrics_port`` is set."""
     library = Library(stores.articles, ArticlePipeline(catalog, config.content.budget), clock)
     if config.content.load_seed if load_seed is None else load_seed:
         for added in await library.load_seed_if_empty():
@@ -89,7 +96,14 @@ async def services_on(
         FeedFetcher(config.feeds) as feed_fetcher,
     ):
         with FeedWorkers(recipe, library.pipeline, config.feeds.workers) as workers:
-            poller = FeedPoller(stores.feeds, library, feed_fetcher, workers, config.feeds, clock)
+            poller_parts = (stores.feeds, library, feed_fetcher, workers, config.feeds, clock)
+            digest_parts = (library, stores.subscribers, stores.deliveries, courier, clock)
+            if metrics is None:
+                poller = FeedPoller(*poller_parts)
+                digests = DigestService(*digest_parts, settings)
+            else:
+                poller = MeteredFeedPoller(metrics, *poller_parts)
+                digests = MeteredDigestService(metrics, *digest_parts, settings)
             feeds = FeedService(
                 stores.feeds, poller, feed_fetcher, config.feeds, clock, catalog.keys
             )
@@ -97,19 +111,28 @@ async def services_on(
                 followed = await feeds.load_sources_if_new(config.feeds.sources_file)
                 if followed.added:
                     logger.info("Following %d shipped feeds", len(followed.added))
-            yield Services(
-                catalog=catalog,
-                library=library,
-                subscriptions=SubscriptionService(
-                    stores.subscribers, stores.deliveries, catalog.keys, clock, settings
-                ),
-                digests=DigestService(
-                    library, stores.subscribers, stores.deliveries, courier, clock, settings
-                ),
-                broadcasts=Broadcasts(stores.deliveries, clock),
-                feeds=feeds,
-                fetcher=fetcher,
-                clock=clock,
-                admins=frozenset(config.telegram.admins),
-                database=stores.location,
-            )
+            async with _ops_endpoints(config, metrics, stores, clock):
+                yield Services(
+                    catalog=catalog,
+                    library=library,
+                    subscriptions=SubscriptionService(
+                        stores.subscribers, stores.deliveries, catalog.keys, clock, settings
+                    ),
+                    digests=digests,
+                    broadcasts=Broadcasts(stores.deliveries, clock),
+                    feeds=feeds,
+                    fetcher=fetcher,
+                    clock=clock,
+                    admins=frozenset(config.telegram.admins),
+                    database=stores.location,
+                )
+
+
+def _ops_endpoints(
+    config: Config, metrics: ReplicaMetrics | None, stores: Stores, clock: Clock
+) -> AbstractAsyncContextManager[None]:
+    """``/healthz`` and ``/metrics`` while the services are open, when the bot counts and the
+    configuration gives them a port."""
+    if metrics is None or not config.ops.metrics_port:
+        return nullcontext()
+    return serving_ops(config.ops, metrics, stores.deliveries, clock)
