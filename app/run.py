@@ -22,6 +22,7 @@ from app.services import load_catalog, open_services, services_on
 from bot.application import ALLOWED_UPDATES, build_application
 from bot.context import BotApplication
 from bot.handlers import COMMAND_NAMES
+from bot.replica import run_replica
 from bot.startup import check_bot_api, check_token_shape, check_webhook_port
 from core.clock import Clock, utc_now
 from storage.backends import open_stores
@@ -106,7 +107,14 @@ def run_bot(config: Config) -> None:
     application = build_bot(config, token, metrics=ReplicaMetrics(replica))
     telegram = config.telegram
     webhook = telegram.mode == "webhook"
-    # Refuse before touching anything when another process already polls this database.
+    if not webhook and config.database.backend == "postgresql":
+        logger.info(
+            "Starting as a replica against %s: polling while no other replica does",
+            telegram.base_url,
+        )
+        asyncio.run(run_replica(application))
+        return
+    # On SQLite, refuse before touching anything when another process already polls this file.
     with nullcontext() if webhook else polling_lock(config.database):
         logger.info("Starting in %s mode against %s", telegram.mode, telegram.base_url)
         if webhook:

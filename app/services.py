@@ -125,6 +125,9 @@ async def services_on(
                     clock=clock,
                     admins=frozenset(config.telegram.admins),
                     database=stores.location,
+                    updates=stores.updates,
+                    send_slots=stores.send_slots,
+                    polling=stores.polling,
                 )
 
 

@@ -8,7 +8,7 @@ calls with the bot's sender and the shutdown hook closes.
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -91,8 +91,12 @@ async def start_bot(
     """Start-up work (post_init calls it; ``start_in_process`` too): open the services, publish
     the command menu, start the digest clock and, when feeds are on, the feed clock."""
     services = await application.bot_data.open(open_services, TelegramSender(application.bot))
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, PacedRateLimiter):
+        limiter.share(services.send_slots)
     await publish_commands(application)
     schedule_digests(application, digest_interval_seconds)
+    schedule_housekeeping(application)
     if feed_interval_seconds is not None:
         schedule_feeds(application, feed_interval_seconds)
     logger.info(
@@ -158,6 +162,32 @@ def schedule_feeds(application: Application, interval_seconds: float) -> None:  
         interval=interval_seconds,
         first=2,
         name="feeds-tick",
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )
+
+
+UPDATES_KEPT = timedelta(days=2)
+"""Telegram gives up redelivering an update within a day; its id is kept a day longer."""
+HOUSEKEEPING_SECONDS = 3600.0
+
+
+async def housekeeping(context: BotContext) -> None:
+    """Forget what only mattered for a while: old update ids, idle send slots."""
+    services = context.services
+    await services.updates.forget_before(services.clock() - UPDATES_KEPT)
+    if services.send_slots is not None:
+        await services.send_slots.forget_idle()
+
+
+def schedule_housekeeping(application: Application) -> None:  # type: ignore[type-arg]
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
+    job_queue.run_repeating(
+        housekeeping,
+        interval=HOUSEKEEPING_SECONDS,
+        first=60,
+        name="housekeeping",
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
 

@@ -6,6 +6,11 @@ AIORateLimiter's overall limiter is a leaky bucket that starts full: with a rate
 bucket a capacity of one request, refilled every 1/rate seconds, spaces requests evenly from the
 start at the same average rate. AIORateLimiter has no per-private-chat limit; Telegram advises
 about one message per second in a private chat, which multi-part digests would otherwise exceed.
+
+Replicas on one PostgreSQL database share the bot's limits: once ``share()`` hands the limiter
+the database's send slots, each message first reserves its instant there (the bot's overall
+slot, and the chat's for a private chat), so N processes together keep the configured rate; a
+429 pushes every replica's next slot back by Telegram's ``retry_after``.
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+from storage.coordination import SendSlots
 
 JSONDict = dict[str, Any]
 _PACED_METHODS = frozenset(
@@ -29,6 +38,8 @@ _PACED_METHODS = frozenset(
     }
 )
 _MAX_TRACKED_CHATS = 10_000
+OVERALL_KEY = "bot"
+Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
 class PacedRateLimiter(BaseRateLimiter[None]):
@@ -39,26 +50,44 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         max_retries: int,
         private_chat_interval: float = 1.0,
         group_per_minute: int = 20,
+        on_retry_after: Callable[[float], None] | None = None,
     ) -> None:
-        self._inner = AIORateLimiter(
+        self._local = AIORateLimiter(
             overall_max_rate=1,
             overall_time_period=1 / per_second,
             group_max_rate=group_per_minute,
             group_time_period=60,
             max_retries=max_retries,
         )
+        # With shared slots the overall rate is the database's business; this one keeps the
+        # group limits and the retries after a 429.
+        self._unpaced = AIORateLimiter(
+            overall_max_rate=0,
+            group_max_rate=group_per_minute,
+            group_time_period=60,
+            max_retries=max_retries,
+        )
+        self._per_second = per_second
         self._interval = private_chat_interval
         self._next_slot: dict[int, float] = {}
+        self._shared: SendSlots | None = None
+        self._on_retry_after = on_retry_after
+
+    def share(self, slots: SendSlots | None) -> None:
+        """Pace with the other processes on ``slots`` from now on (None: pace alone)."""
+        self._shared = slots
 
     async def initialize(self) -> None:
-        await self._inner.initialize()
+        await self._local.initialize()
+        await self._unpaced.initialize()
 
     async def shutdown(self) -> None:
-        await self._inner.shutdown()
+        await self._local.shutdown()
+        await self._unpaced.shutdown()
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        callback: Callback,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
@@ -66,11 +95,46 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
-        if endpoint in _PACED_METHODS and isinstance(chat_id, int) and chat_id > 0:
-            await self._wait_for_private_slot(chat_id)
-        return await self._inner.process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
+        private = chat_id if isinstance(chat_id, int) and chat_id > 0 else None
+        if endpoint not in _PACED_METHODS:
+            private = None
+        shared = self._shared
+        if shared is None:
+            if private is not None:
+                await self._wait_for_private_slot(private)
+            return await self._local.process_request(
+                self._watched(callback, None), args, kwargs, endpoint, data, rate_limit_args
+            )
+        keys = [f"chat:{private}"] if private is not None else []
+        if chat_id is not None:
+            keys.append(OVERALL_KEY)
+
+        async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            for key in keys:  # each try, retries included, takes its own slots
+                interval = self._interval if key != OVERALL_KEY else 1 / self._per_second
+                await asyncio.sleep(await shared.reserve(key, interval))
+            return await callback(*call_args, **call_kwargs)
+
+        return await self._unpaced.process_request(
+            self._watched(paced, shared), args, kwargs, endpoint, data, rate_limit_args
         )
+
+    def _watched(self, callback: Callback, shared: SendSlots | None) -> Callback:
+        """``callback`` telling the metrics, and the other replicas, about each 429."""
+
+        async def watched(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter as error:
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                if self._on_retry_after is not None:
+                    self._on_retry_after(seconds)
+                if shared is not None:
+                    await shared.hold_off(OVERALL_KEY, seconds)
+                raise
+
+        return watched
 
     async def _wait_for_private_slot(self, chat_id: int) -> None:
         """Reserve the chat's next free second, then wait for it (no lock: no await between

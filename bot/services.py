@@ -18,6 +18,7 @@ from digests.delivery import Sender
 from digests.service import DigestService
 from digests.subscriptions import SubscriptionService
 from feeds.service import FeedService
+from storage.coordination import PollingRight, SendSlots, UpdateLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,12 @@ class Services:
     admins: frozenset[int]
     database: str
     """Where the data is, for the start-up line of the log."""
+    updates: UpdateLog
+    """Which updates were already handled, by this process or another."""
+    send_slots: SendSlots | None = None
+    """Flood-limit slots shared with the other processes (PostgreSQL replicas)."""
+    polling: PollingRight | None = None
+    """The right to poll Telegram, held by one replica at a time (PostgreSQL)."""
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admins

@@ -21,7 +21,16 @@ from telegram.ext import (
 )
 
 from bot.context import BotApplication, BotContext
-from bot.handlers import admin, errors, membership, reading, settings, sources, subscriptions
+from bot.handlers import (
+    admin,
+    errors,
+    membership,
+    reading,
+    settings,
+    sources,
+    subscriptions,
+    updates,
+)
 from bot.handlers.common import Command, refuse_stale_button
 
 COMMANDS: tuple[Command, ...] = (
@@ -59,5 +68,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, Any]]:
 
 
 def register(application: BotApplication) -> None:
+    application.add_handler(updates.FIRST_SIGHT, group=updates.GROUP)
     application.add_handlers(handlers())
     application.add_error_handler(errors.error_handler)

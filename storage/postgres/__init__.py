@@ -8,7 +8,14 @@ LOCKED`` claims, PL/pgSQL triggers, and a ``tsvector`` over accent-folded text f
 from __future__ import annotations
 
 from core.clock import Clock
-from storage.postgres import articles, articles_schema, deliveries, feeds, subscribers
+from storage.postgres import (
+    articles,
+    articles_schema,
+    coordination,
+    deliveries,
+    feeds,
+    subscribers,
+)
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.schema import refuse_newer, upgrade
 from storage.schema import StoreSchema
@@ -19,6 +26,7 @@ SCHEMAS: tuple[StoreSchema, ...] = (
     subscribers.SCHEMA,
     deliveries.SCHEMA,
     feeds.SCHEMA,
+    coordination.SCHEMA,
 )
 """In the order they are upgraded: deliveries refer to subscribers."""
 
@@ -36,12 +44,22 @@ async def open_postgres(url: str, clock: Clock, *, pool_size: int = 10) -> Store
 
 
 def stores_on(database: PostgresDatabase) -> Stores:
-    """The stores of an open, upgraded database; closing them closes its pool."""
+    """The stores of an open, upgraded database; closing them gives up the polling right and
+    closes the pool."""
+    polling = coordination.PostgresPollingRight(database)
+
+    async def close() -> None:
+        await polling.release()
+        await database.close()
+
     return Stores(
         articles=articles.PostgresArticleStore(database),
         subscribers=subscribers.PostgresSubscriberStore(database),
         deliveries=deliveries.PostgresDeliveryStore(database),
         feeds=feeds.PostgresFeedStore(database),
+        updates=coordination.PostgresUpdateLog(database),
         location=database.location,
-        close=database.close,
+        close=close,
+        send_slots=coordination.PostgresSendSlots(database),
+        polling=polling,
     )

@@ -23,7 +23,7 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 STATEMENT_TIMEOUT_MS = 60_000
 """No query of ours runs for a minute; one that does is stuck behind a lock: fail it, clearly."""
 
-_FAILURES: tuple[type[BaseException], ...] = (
+FAILURES: tuple[type[BaseException], ...] = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     OSError,
@@ -72,7 +72,7 @@ class PostgresDatabase:
                     "statement_timeout": str(STATEMENT_TIMEOUT_MS),
                 },
             )
-        except _FAILURES as error:
+        except FAILURES as error:
             raise StorageError(
                 f"cannot open database {redacted_url(url)}: {explain(error)}"
             ) from None
@@ -95,14 +95,14 @@ class PostgresDatabase:
             return list(await connection.fetch(sql, *params))
         try:
             return list(await self._pool.fetch(sql, *params))
-        except _FAILURES as error:
+        except FAILURES as error:
             raise StorageError(f"cannot read database {self.location}: {explain(error)}") from error
 
     async def write(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run one write statement as its own transaction; return the number of rows changed."""
         try:
             status = await self._pool.execute(sql, *params)
-        except _FAILURES as error:
+        except FAILURES as error:
             raise StorageError(
                 f"cannot write to database {self.location}: {explain(error)}; nothing was changed"
             ) from error
@@ -114,7 +114,7 @@ class PostgresDatabase:
         try:
             async with self._pool.acquire() as connection, connection.transaction():
                 yield connection
-        except _FAILURES as error:
+        except FAILURES as error:
             raise StorageError(
                 f"cannot write to database {self.location}: {explain(error)}; "
                 "nothing of this change was kept"
@@ -127,5 +127,5 @@ class PostgresDatabase:
         try:
             async with self._pool.acquire() as connection:
                 yield connection
-        except _FAILURES as error:
+        except FAILURES as error:
             raise StorageError(f"database {self.location}: {explain(error)}") from error

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from core.clock import Clock
 from storage.schema import StoreSchema
-from storage.sqlite import articles, articles_schema, deliveries, feeds, subscribers
+from storage.sqlite import (
+    articles,
+    articles_schema,
+    coordination,
+    deliveries,
+    feeds,
+    subscribers,
+)
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.schema import refuse_newer, upgrade
 from storage.stores import Stores
@@ -16,6 +23,7 @@ SCHEMAS: tuple[StoreSchema, ...] = (
     subscribers.SCHEMA,
     deliveries.SCHEMA,
     feeds.SCHEMA,
+    coordination.SCHEMA,
 )
 """In the order they are upgraded: deliveries refer to subscribers."""
 
@@ -42,6 +50,7 @@ def stores_on(database: SqliteDatabase) -> Stores:
         subscribers=subscribers.SqliteSubscriberStore(database),
         deliveries=deliveries.SqliteDeliveryStore(database),
         feeds=feeds.SqliteFeedStore(database),
+        updates=coordination.SqliteUpdateLog(database),
         location=str(database.path),
         close=database.close,
     )

@@ -26,9 +26,14 @@ def digests_received(api: LocalBotApi, chat_id: int) -> int:
     return digests_by_chat(api)[chat_id]
 
 
+LOGS = frozenset({"handled_updates"})
+"""Tables that record that something happened, not what the bot holds: every update a refused
+reader sends is logged there, and the refusal is what must change nothing else."""
+
+
 def store_snapshot(path: Path) -> Snapshot:
-    """Every row of every table (full-text index and id counters included), read through a
-    connection of its own, so it shows what is committed in the file."""
+    """Every row of every table (full-text index and id counters included) but the logs, read
+    through a connection of its own, so it shows what is committed in the file."""
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
         names = [
             str(row[0])
@@ -42,6 +47,7 @@ def store_snapshot(path: Path) -> Snapshot:
                 key=repr,
             )
             for name in names
+            if name not in LOGS
         }
 
 

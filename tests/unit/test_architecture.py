@@ -30,8 +30,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
 }
 ENTRY_POINTS = frozenset({"bot.__main__"})
 """Scripts no module imports: ``python -m bot`` hands over to ``app.cli``."""
-ONLY_FROM = {"bot": {"storage": frozenset({"storage.errors"})}}
-"""Narrower grants: the bot tells a refused write from a bug, and knows no other storage."""
+ONLY_FROM = {"bot": {"storage": frozenset({"storage.errors", "storage.coordination"})}}
+"""Narrower grants: the bot tells a refused write from a bug, and asks the database what
+replicas agree on (``storage.coordination``'s Protocols); it knows no other storage."""
 TELEGRAM_USERS = frozenset({"bot"})
 """The packages that may import python-telegram-bot: the bot alone talks Telegram."""
 
