@@ -6,13 +6,23 @@ outlet whose CMS changes the GUID on every fetch, or drops it, is still recognis
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
+from storage.feed_rows import (
+    ALERT_COLUMNS,
+    FEED_COLUMNS,
+    alerts_in_order,
+    feed_from_row,
+    feeds_in_order,
+    item_values,
+    new_feed_values,
+    poll_values,
+    seen_item_from_row,
+)
 from storage.schema import StoreSchema, Upgrade
-from storage.sqlite.database import Row, SqliteDatabase, stamp
+from storage.sqlite.database import SqliteDatabase, stamp
 
 SCHEMA = StoreSchema(
     "feeds",
@@ -73,12 +83,6 @@ CREATE INDEX feed_alerts_unsent ON feed_alerts (sent_at, id);
     ),
 )
 
-_FEED_COLUMNS = (
-    "id, url, title, topic, include_words, exclude_words, paused, added_at, added_by, "
-    "next_poll_at, etag, last_modified, last_polled_at, last_success_at, last_error, "
-    "last_error_at, failing_since, errors_in_row, alerted, items_seen, articles_added"
-)
-
 
 class SqliteFeedStore:
     """``feeds.stores.FeedStore`` on SQLite."""
@@ -92,36 +96,27 @@ class SqliteFeedStore:
                 "INSERT INTO feeds (url, title, topic, include_words, exclude_words, added_at, "
                 "added_by, next_poll_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (url) DO NOTHING RETURNING id",
-                (
-                    new.url,
-                    new.title,
-                    new.topic,
-                    json.dumps(list(new.include), ensure_ascii=False),
-                    json.dumps(list(new.exclude), ensure_ascii=False),
-                    stamp(now),
-                    new.added_by,
-                    stamp(now),
-                ),
+                new_feed_values(new, now),
                 connection=tx,
             )
             created = bool(rows)
             found = await self._db.rows(
-                f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?",  # noqa: S608
+                f"SELECT {FEED_COLUMNS} FROM feeds WHERE url = ?",  # noqa: S608
                 (new.url,),
                 connection=tx,
             )
-        return _feed(found[0]), created
+        return feed_from_row(found[0]), created
 
     async def get(self, feed_id: int) -> Feed | None:
         rows = await self._db.rows(
-            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE id = ?",  # noqa: S608
+            f"SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?",  # noqa: S608
             (feed_id,),
         )
-        return _feed(rows[0]) if rows else None
+        return feed_from_row(rows[0]) if rows else None
 
     async def all(self) -> list[Feed]:
-        rows = await self._db.rows(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY id")  # noqa: S608
-        return [_feed(row) for row in rows]
+        rows = await self._db.rows(f"SELECT {FEED_COLUMNS} FROM feeds ORDER BY id")  # noqa: S608
+        return [feed_from_row(row) for row in rows]
 
     async def count(self) -> int:
         rows = await self._db.rows("SELECT count(*) FROM feeds")
@@ -136,33 +131,33 @@ class SqliteFeedStore:
     async def remove(self, feed_id: int) -> Feed | None:
         async with self._db.transaction() as tx:
             rows = await self._db.rows(
-                f"DELETE FROM feeds WHERE id = ? RETURNING {_FEED_COLUMNS}",  # noqa: S608
+                f"DELETE FROM feeds WHERE id = ? RETURNING {FEED_COLUMNS}",  # noqa: S608
                 (feed_id,),
                 connection=tx,
             )
-        return _feed(rows[0]) if rows else None
+        return feed_from_row(rows[0]) if rows else None
 
     async def set_paused(self, feed_id: int, *, paused: bool, now: datetime) -> Feed | None:
         async with self._db.transaction() as tx:
             rows = await self._db.rows(
                 "UPDATE feeds SET paused = ?, "  # noqa: S608
                 "next_poll_at = CASE WHEN ? THEN next_poll_at ELSE ? END "
-                f"WHERE id = ? RETURNING {_FEED_COLUMNS}",
+                f"WHERE id = ? RETURNING {FEED_COLUMNS}",
                 (int(paused), int(paused), stamp(now), feed_id),
                 connection=tx,
             )
-        return _feed(rows[0]) if rows else None
+        return feed_from_row(rows[0]) if rows else None
 
     async def claim_due(self, now: datetime, *, lease: timedelta, limit: int) -> list[Feed]:
         async with self._db.transaction() as tx:
             rows = await self._db.rows(
                 f"UPDATE feeds SET next_poll_at = ? WHERE id IN ("  # noqa: S608
                 "SELECT id FROM feeds WHERE paused = 0 AND next_poll_at <= ? "
-                f"ORDER BY next_poll_at, id LIMIT ?) RETURNING {_FEED_COLUMNS}",
+                f"ORDER BY next_poll_at, id LIMIT ?) RETURNING {FEED_COLUMNS}",
                 (stamp(now + lease), stamp(now), limit),
                 connection=tx,
             )
-        return sorted((_feed(row) for row in rows), key=lambda feed: feed.id)
+        return feeds_in_order(rows)
 
     async def save_poll(
         self,
@@ -188,20 +183,9 @@ class SqliteFeedStore:
                 "failing_since = ?, errors_in_row = ?, alerted = ?, items_seen = ?, "
                 "articles_added = ?, url = coalesce(?, url), title = coalesce(title, ?), "
                 "paused = coalesce(?, paused) "
-                f"WHERE id = ? RETURNING {_FEED_COLUMNS}",
+                f"WHERE id = ? RETURNING {FEED_COLUMNS}",
                 (
-                    stamp(next_poll_at),
-                    state.etag,
-                    state.last_modified,
-                    _stamp(state.last_polled_at),
-                    _stamp(state.last_success_at),
-                    state.last_error,
-                    _stamp(state.last_error_at),
-                    _stamp(state.failing_since),
-                    state.errors_in_row,
-                    int(state.alerted),
-                    state.items_seen,
-                    state.articles_added,
+                    *poll_values(state, next_poll_at),
                     url,
                     title,
                     None if paused is None else int(paused),
@@ -211,7 +195,7 @@ class SqliteFeedStore:
             )
             if not rows:
                 return None
-            feed = _feed(rows[0])
+            feed = feed_from_row(rows[0])
             if alert is not None:
                 await tx.execute(
                     "INSERT INTO feed_alerts (feed_id, kind, feed_name, detail, created_at) "
@@ -230,9 +214,7 @@ class SqliteFeedStore:
                 f"WHERE feed_id = ? AND key IN ({placeholders})",
                 (feed_id, *chunk),
             )
-            for row in rows:
-                article = None if row[2] is None else int(row[2])
-                found[str(row[0])] = SeenItem(str(row[0]), str(row[1]), article)
+            found.update((item.key, item) for item in map(seen_item_from_row, rows))
         return found
 
     async def remember_items(
@@ -240,7 +222,6 @@ class SqliteFeedStore:
     ) -> None:
         if not items:
             return
-        moment = stamp(now)
         async with self._db.transaction() as tx:
             await tx.executemany(
                 "INSERT INTO feed_items (feed_id, key, content_hash, article_id, first_seen, "
@@ -248,65 +229,15 @@ class SqliteFeedStore:
                 "content_hash = excluded.content_hash, "
                 "article_id = coalesce(excluded.article_id, article_id), "
                 "updated_at = excluded.updated_at",
-                [
-                    (feed_id, item.key, item.content_hash, item.article_id, moment, moment)
-                    for item in items
-                ],
+                item_values(feed_id, items, now),
             )
 
     async def take_alerts(self, now: datetime) -> list[FeedAlert]:
         async with self._db.transaction() as tx:
             rows = await self._db.rows(
-                "UPDATE feed_alerts SET sent_at = ? WHERE sent_at IS NULL "
-                "RETURNING id, feed_id, kind, feed_name, detail, created_at",
+                "UPDATE feed_alerts SET sent_at = ? WHERE sent_at IS NULL "  # noqa: S608
+                f"RETURNING {ALERT_COLUMNS}",
                 (stamp(now),),
                 connection=tx,
             )
-        alerts = [
-            FeedAlert(
-                id=int(row[0]),
-                feed_id=int(row[1]) if row[1] is not None else 0,
-                kind=str(row[2]),
-                feed_name=str(row[3]),
-                detail=row[4],
-                created_at=datetime.fromisoformat(row[5]),
-            )
-            for row in rows
-        ]
-        return sorted(alerts, key=lambda alert: alert.id)
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return stamp(moment) if moment is not None else None
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _feed(row: Row) -> Feed:
-    return Feed(
-        id=int(row["id"]),
-        url=row["url"],
-        title=row["title"],
-        topic=row["topic"],
-        include=tuple(json.loads(row["include_words"])),
-        exclude=tuple(json.loads(row["exclude_words"])),
-        paused=bool(row["paused"]),
-        added_at=datetime.fromisoformat(row["added_at"]),
-        added_by=row["added_by"],
-        next_poll_at=datetime.fromisoformat(row["next_poll_at"]),
-        state=FeedState(
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            last_polled_at=_moment(row["last_polled_at"]),
-            last_success_at=_moment(row["last_success_at"]),
-            last_error=row["last_error"],
-            last_error_at=_moment(row["last_error_at"]),
-            failing_since=_moment(row["failing_since"]),
-            errors_in_row=int(row["errors_in_row"]),
-            alerted=bool(row["alerted"]),
-            items_seen=int(row["items_seen"]),
-            articles_added=int(row["articles_added"]),
-        ),
-    )
+        return alerts_in_order(rows)

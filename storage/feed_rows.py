@@ -1,0 +1,145 @@
+"""The feed store's rows, read and written alike on every backend.
+
+Both feed stores (``storage.sqlite.feeds``, ``storage.postgres.feeds``) have the same tables and
+columns and write values the same way (``storage.records``), so they share the conversions
+between records and rows and the column lists that read the SQL the same in both dialects; only
+placeholders and locking differ between their queries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
+from storage.records import stamp
+
+FEED_COLUMNS = (
+    "id, url, title, topic, include_words, exclude_words, paused, added_at, added_by, "
+    "next_poll_at, etag, last_modified, last_polled_at, last_success_at, last_error, "
+    "last_error_at, failing_since, errors_in_row, alerted, items_seen, articles_added"
+)
+"""What ``feed_from_row`` reads."""
+
+ALERT_COLUMNS = "id, feed_id, kind, feed_name, detail, created_at"
+"""What ``alert_from_row`` reads."""
+
+
+class Row(Protocol):
+    """A row of either driver: ``aiosqlite.Row`` and ``asyncpg.Record`` are both read by name."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def new_feed_values(new: NewFeed, now: datetime) -> tuple[object, ...]:
+    """Values for ``(url, title, topic, include_words, exclude_words, added_at, added_by,
+    next_poll_at)``: a new feed's first poll is due at once."""
+    return (
+        new.url,
+        new.title,
+        new.topic,
+        json.dumps(list(new.include), ensure_ascii=False),
+        json.dumps(list(new.exclude), ensure_ascii=False),
+        stamp(now),
+        new.added_by,
+        stamp(now),
+    )
+
+
+def poll_values(state: FeedState, next_poll_at: datetime) -> tuple[object, ...]:
+    """Values for ``(next_poll_at, etag, last_modified, last_polled_at, last_success_at,
+    last_error, last_error_at, failing_since, errors_in_row, alerted, items_seen,
+    articles_added)``: what a poll leaves."""
+    return (
+        stamp(next_poll_at),
+        state.etag,
+        state.last_modified,
+        _stamp(state.last_polled_at),
+        _stamp(state.last_success_at),
+        state.last_error,
+        _stamp(state.last_error_at),
+        _stamp(state.failing_since),
+        state.errors_in_row,
+        int(state.alerted),
+        state.items_seen,
+        state.articles_added,
+    )
+
+
+def item_values(feed_id: int, items: Sequence[SeenItem], now: datetime) -> list[tuple[object, ...]]:
+    """Values for ``(feed_id, key, content_hash, article_id, first_seen, updated_at)``, one
+    tuple per item seen ``now``."""
+    moment = stamp(now)
+    return [
+        (feed_id, item.key, item.content_hash, item.article_id, moment, moment) for item in items
+    ]
+
+
+def feed_from_row(row: Row) -> Feed:
+    """A feed read with ``FEED_COLUMNS``."""
+    return Feed(
+        id=int(row["id"]),
+        url=row["url"],
+        title=row["title"],
+        topic=row["topic"],
+        include=tuple(json.loads(row["include_words"])),
+        exclude=tuple(json.loads(row["exclude_words"])),
+        paused=bool(row["paused"]),
+        added_at=datetime.fromisoformat(row["added_at"]),
+        added_by=row["added_by"],
+        next_poll_at=datetime.fromisoformat(row["next_poll_at"]),
+        state=FeedState(
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            last_polled_at=_moment(row["last_polled_at"]),
+            last_success_at=_moment(row["last_success_at"]),
+            last_error=row["last_error"],
+            last_error_at=_moment(row["last_error_at"]),
+            failing_since=_moment(row["failing_since"]),
+            errors_in_row=int(row["errors_in_row"]),
+            alerted=bool(row["alerted"]),
+            items_seen=int(row["items_seen"]),
+            articles_added=int(row["articles_added"]),
+        ),
+    )
+
+
+def alert_from_row(row: Row) -> FeedAlert:
+    """An alert read with ``ALERT_COLUMNS``; a removed feed's alert has feed id 0 (the name it
+    had is kept with the alert)."""
+    return FeedAlert(
+        id=int(row["id"]),
+        feed_id=int(row["feed_id"]) if row["feed_id"] is not None else 0,
+        kind=str(row["kind"]),
+        feed_name=str(row["feed_name"]),
+        detail=row["detail"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def seen_item_from_row(row: Row) -> SeenItem:
+    """An item read as ``key, content_hash, article_id``."""
+    article = row["article_id"]
+    return SeenItem(
+        str(row["key"]), str(row["content_hash"]), None if article is None else int(article)
+    )
+
+
+def alerts_in_order(rows: Iterable[Row]) -> list[FeedAlert]:
+    """Alerts in the order they were raised (``RETURNING`` promises no order)."""
+    return sorted((alert_from_row(row) for row in rows), key=lambda alert: alert.id)
+
+
+def feeds_in_order(rows: Iterable[Row]) -> list[Feed]:
+    """Feeds in the order they were added (``RETURNING`` promises no order)."""
+    return sorted((feed_from_row(row) for row in rows), key=lambda feed: feed.id)
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return stamp(moment) if moment is not None else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
