@@ -1,17 +1,26 @@
-"""The feed store on a real SQLite file, through its Protocol (``feeds.stores.FeedStore``)."""
+"""The feed store through its Protocol (``feeds.stores.FeedStore``), on a real SQLite file and a
+real PostgreSQL database; "two processes" are two openings of the same database."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.clock import utc_now
 from feeds.models import FeedState, NewFeed, SeenItem
 from feeds.stores import FeedStore
-from storage.sqlite import open_sqlite
+from storage.postgres import feeds as postgres_feeds
+from storage.postgres import schema as postgres_schema
+from storage.postgres.database import PostgresDatabase
+from storage.schema import StoreSchema
+from storage.sqlite import feeds as sqlite_feeds
+from storage.sqlite import schema as sqlite_schema
+from storage.sqlite.database import SqliteDatabase
 from storage.stores import Stores
+from tests.store.conftest import OpenAgain
+from tests.support.postgres import PostgresServer
 
 NOW = datetime(2025, 6, 23, 5, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -61,9 +70,7 @@ async def test_get_all_count_and_ever_followed(stores: Stores) -> None:
     assert await feeds.ever_followed()  # the shipped sources are not followed again
 
 
-async def test_remove_forgets_the_items_and_keeps_the_alerts(
-    stores: Stores, tmp_path: Path
-) -> None:
+async def test_remove_forgets_the_items_and_keeps_the_alerts(stores: Stores) -> None:
     feeds = stores.feeds
     feed, _ = await feeds.add(LE_SAHEL, now=NOW)
     await feeds.remember_items(feed.id, [SeenItem("guid:ls-1", "h1", 7)], now=NOW)
@@ -77,12 +84,9 @@ async def test_remove_forgets_the_items_and_keeps_the_alerts(
     assert await feeds.remove(feed.id) is not None
     assert await feeds.remove(feed.id) is None  # unknown now
     assert await feeds.seen_items(feed.id, ["guid:ls-1"]) == {}
-    with sqlite3.connect(tmp_path / "test.db") as raw:
-        assert raw.execute("SELECT count(*) FROM feed_items").fetchone() == (0,)
-        alerts = raw.execute("SELECT feed_id, kind, feed_name FROM feed_alerts").fetchall()
-    assert alerts == [(None, "gone", "Le Sahel")]
     (alert,) = await feeds.take_alerts(NOW)
-    assert (alert.kind, alert.feed_name) == ("gone", "Le Sahel")  # still told to the admins
+    # Still told to the admins, under the name the feed had; it no longer points to the feed.
+    assert (alert.feed_id, alert.kind, alert.feed_name) == (0, "gone", "Le Sahel")
     # Followed again, the feed starts afresh: its old items are not taken for seen.
     again, created = await feeds.add(LE_SAHEL, now=NOW)
     assert created and again.id != feed.id
@@ -147,28 +151,61 @@ async def test_claim_due_takes_the_soonest_first_within_the_limit(stores: Stores
     assert [feed.id for feed in rest] == [ids[0]]
 
 
-async def test_two_processes_claiming_at_once_share_the_feeds(tmp_path: Path) -> None:
-    """Two connections on one file, as two bot processes: each feed goes to one of them."""
-    path = tmp_path / "shared.db"
-    first = await open_sqlite(path, utc_now)
-    second = await open_sqlite(path, utc_now)
-    try:
-        added = [
-            (await first.feeds.add(NewFeed(url=f"https://outlet{n}.example/rss"), now=NOW))[0]
-            for n in range(30)
-        ]
-        claims = await asyncio.gather(
-            *(
-                stores.feeds.claim_due(NOW, lease=LEASE, limit=7)
-                for stores in (first, second)
-                for _ in range(5)
-            )
+async def test_two_processes_claiming_at_once_share_the_feeds(
+    stores: Stores, open_again: OpenAgain
+) -> None:
+    """Two openings of one database, as two bot processes: each feed goes to one of them."""
+    second = await open_again()
+    added = [
+        (await stores.feeds.add(NewFeed(url=f"https://outlet{n}.example/rss"), now=NOW))[0]
+        for n in range(30)
+    ]
+    claims = await asyncio.gather(
+        *(
+            opened.feeds.claim_due(NOW, lease=LEASE, limit=7)
+            for opened in (stores, second)
+            for _ in range(5)
         )
-    finally:
-        await first.close()
-        await second.close()
+    )
     claimed = [feed.id for claim in claims for feed in claim]
     assert sorted(claimed) == [feed.id for feed in added]  # each once, none left out
+
+
+async def test_three_processes_claiming_round_after_round_never_share_a_feed(
+    stores: Stores, open_again: OpenAgain
+) -> None:
+    """Three processes poll 60 feeds at once, round after round, the lease running out between
+    rounds: in each round every feed is claimed exactly once, whatever the interleaving."""
+    processes = [stores, await open_again(), await open_again()]
+    added = [
+        (await stores.feeds.add(NewFeed(url=f"https://media{n}.example/rss"), now=NOW))[0]
+        for n in range(60)
+    ]
+    for round_number in range(3):
+        moment = NOW + round_number * LEASE
+        claims = await asyncio.gather(
+            *(
+                opened.feeds.claim_due(moment, lease=LEASE, limit=6)
+                for _ in range(4)
+                for opened in processes
+            )
+        )
+        claimed = [feed.id for claim in claims for feed in claim]
+        assert len(claimed) == len(set(claimed)), f"round {round_number}: a feed claimed twice"
+        assert sorted(claimed) == [feed.id for feed in added]
+        assert all(feed.next_poll_at == moment + LEASE for claim in claims for feed in claim)
+
+
+async def test_two_processes_following_one_url_at_once_make_one_feed(
+    stores: Stores, open_again: OpenAgain
+) -> None:
+    second = await open_again()
+    outcomes = await asyncio.gather(
+        *(opened.feeds.add(LE_SAHEL, now=NOW) for opened in (stores, second, stores, second))
+    )
+    assert sorted(created for _feed, created in outcomes) == [False, False, False, True]
+    assert len({feed for feed, _created in outcomes}) == 1  # all see the same feed
+    assert await second.feeds.count() == 1
 
 
 STATE = FeedState(
@@ -295,7 +332,7 @@ async def test_seen_items_reads_more_keys_than_sqlite_binds_at_once(stores: Stor
     assert found == {item.key: item for item in items}
 
 
-async def test_each_alert_is_taken_once(stores: Stores, tmp_path: Path) -> None:
+async def test_each_alert_is_taken_once(stores: Stores, open_again: OpenAgain) -> None:
     feeds = stores.feeds
     feed, _ = await feeds.add(STUDIO_TAMANI, now=NOW)
     for kind in ("failing", "recovered"):
@@ -308,14 +345,72 @@ async def test_each_alert_is_taken_once(stores: Stores, tmp_path: Path) -> None:
         ("recovered", STUDIO_TAMANI.url, None),
     ]
     assert await feeds.take_alerts(NOW) == []
-    # Another process on the same file does not take them again either.
-    other = await open_sqlite(tmp_path / "test.db", utc_now)
-    try:
-        assert await other.feeds.take_alerts(NOW) == []
-        await feeds.save_poll(
-            feed.id, state=FeedState(), next_poll_at=NOW, now=NOW, alert=("failing", "HTTP 500")
-        )
-        first, second = await asyncio.gather(feeds.take_alerts(NOW), other.feeds.take_alerts(NOW))
-    finally:
-        await other.close()
+    # Another process on the same database does not take them again either.
+    other = await open_again()
+    assert await other.feeds.take_alerts(NOW) == []
+    await feeds.save_poll(
+        feed.id, state=FeedState(), next_poll_at=NOW, now=NOW, alert=("failing", "HTTP 500")
+    )
+    first, second = await asyncio.gather(feeds.take_alerts(NOW), other.feeds.take_alerts(NOW))
     assert [alert.detail for alert in first + second] == ["HTTP 500"]
+
+
+async def test_three_processes_taking_alerts_at_once_tell_each_once(
+    stores: Stores, open_again: OpenAgain
+) -> None:
+    processes = [stores, await open_again(), await open_again()]
+    feed, _ = await stores.feeds.add(AMINA, now=NOW)
+    for n in range(40):
+        await stores.feeds.save_poll(
+            feed.id, state=FeedState(), next_poll_at=NOW, now=NOW, alert=("failing", f"HTTP {n}")
+        )
+    taken = await asyncio.gather(
+        *(opened.feeds.take_alerts(NOW) for _ in range(3) for opened in processes)
+    )
+    details = [str(alert.detail) for alerts in taken for alert in alerts]
+    assert sorted(details) == sorted(f"HTTP {n}" for n in range(40))  # each once, none lost
+    for alerts in taken:  # whoever takes several tells them in the order they were raised
+        assert [alert.id for alert in alerts] == sorted(alert.id for alert in alerts)
+
+
+FEED_TABLES = ("feed_alerts", "feed_items", "feeds")
+
+
+async def test_postgresql_upgrades_make_the_sqlite_tables_step_by_step(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """After each upgrade N, both backends have the same feed tables with the same columns in
+    the same order: what ``db migrate-to`` copies column for column, and what the shared row
+    reading expects."""
+    sqlite_upgrades = sqlite_feeds.SCHEMA.upgrades
+    postgres_upgrades = postgres_feeds.SCHEMA.upgrades
+    assert [u.version for u in postgres_upgrades] == [u.version for u in sqlite_upgrades]
+    for version in range(1, len(sqlite_upgrades) + 1):
+        file = await SqliteDatabase.open(tmp_path / f"feeds-{version}.db")
+        try:
+            schema = StoreSchema("feeds", sqlite_upgrades[:version])
+            await sqlite_schema.upgrade(file, [schema], NOW)
+        finally:
+            await file.close()
+        with closing(sqlite3.connect(tmp_path / f"feeds-{version}.db")) as raw:
+            sqlite_columns = {
+                table: [row[1] for row in raw.execute(f"PRAGMA table_info({table})")]
+                for table in FEED_TABLES
+            }
+        server = await PostgresDatabase.open(await postgres_server.new_database(), pool_size=2)
+        try:
+            schema = StoreSchema("feeds", postgres_upgrades[:version])
+            await postgres_schema.upgrade(server, [schema], NOW)
+            rows = await server.rows(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND table_name = ANY($1::text[]) "
+                "ORDER BY table_name, ordinal_position",
+                (list(FEED_TABLES),),
+            )
+        finally:
+            await server.close()
+        postgres_columns: dict[str, list[str]] = {table: [] for table in FEED_TABLES}
+        for row in rows:
+            postgres_columns[row["table_name"]].append(row["column_name"])
+        assert postgres_columns == sqlite_columns, f"after upgrade {version}"
+        assert all(sqlite_columns.values())
