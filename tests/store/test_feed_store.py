@@ -9,12 +9,17 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
+
+from core.clock import utc_now
 from feeds.models import FeedState, NewFeed, SeenItem
 from feeds.stores import FeedStore
+from storage.backends import open_stores
 from storage.postgres import feeds as postgres_feeds
 from storage.postgres import schema as postgres_schema
 from storage.postgres.database import PostgresDatabase
 from storage.schema import StoreSchema
+from storage.settings import DatabaseSettings
 from storage.sqlite import feeds as sqlite_feeds
 from storage.sqlite import schema as sqlite_schema
 from storage.sqlite.database import SqliteDatabase
@@ -414,3 +419,48 @@ async def test_postgresql_upgrades_make_the_sqlite_tables_step_by_step(
             postgres_columns[row["table_name"]].append(row["column_name"])
         assert postgres_columns == sqlite_columns, f"after upgrade {version}"
         assert all(sqlite_columns.values())
+
+
+async def test_a_redirect_onto_a_url_another_process_is_following_keeps_the_address(
+    postgres_server: PostgresServer,
+) -> None:
+    """PostgreSQL: another process follows the redirect's target between this poll's check and
+    its move. The unique constraint refuses the move; the poll is saved all the same."""
+    settings = DatabaseSettings(url=await postgres_server.new_database(), pool_size=2)
+    stores = await open_stores(settings, utc_now)
+    other = await asyncpg.connect(settings.url)
+    try:
+        feed, _ = await stores.feeds.add(LE_SAHEL, now=NOW)
+        target = "https://lesahel.example/feed/rss.xml"
+        adding = other.transaction()
+        await adding.start()
+        await other.execute(
+            "INSERT INTO feeds (url, added_at, added_by, next_poll_at) VALUES ($1, $2, $2, $2)",
+            target,
+            NOW.isoformat(),
+        )
+        saving = asyncio.create_task(
+            stores.feeds.save_poll(feed.id, state=STATE, next_poll_at=NOW, now=NOW, url=target)
+        )
+        await waiting_on_a_lock(other)  # the move waits on the uncommitted row's unique key
+        await adding.commit()
+        saved = await saving
+    finally:
+        await other.close()
+        await stores.close()
+    assert saved is not None
+    assert (saved.url, saved.state) == (LE_SAHEL.url, STATE)
+
+
+async def waiting_on_a_lock(connection: asyncpg.Connection) -> None:
+    """Return once some session of the connection's database waits on a lock (five seconds at
+    most)."""
+    for _ in range(500):
+        waiting = await connection.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no session waited on a lock")
