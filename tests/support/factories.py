@@ -11,7 +11,8 @@ from pathlib import Path
 from content.models import Article, TopicMention
 from core.clock import utc_now
 from digests.subscribers import NewSubscriber
-from storage.sqlite import open_sqlite
+from storage.backends import open_stores
+from storage.settings import DatabaseSettings
 
 ARTICLE = (
     "Niamey et Ouagadougou relancent la route du Sahel\n"
@@ -90,10 +91,13 @@ def readers(
     ]
 
 
-async def seed_subscribers(database: Path, subscribers: Sequence[NewSubscriber]) -> None:
-    """Subscribers written straight into a store file (faster than hundreds of conversations),
-    through the subscriber store of a connection of its own."""
-    stores = await open_sqlite(database, utc_now)
+async def seed_subscribers(
+    database: Path | DatabaseSettings, subscribers: Sequence[NewSubscriber]
+) -> None:
+    """Subscribers written straight into a store (faster than hundreds of conversations),
+    through the subscriber store of a connection of its own: a SQLite file, or any database."""
+    settings = database if isinstance(database, DatabaseSettings) else DatabaseSettings(database)
+    stores = await open_stores(settings, utc_now)
     try:
         await stores.subscribers.add_many(subscribers, utc_now())
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from digests.settings import DigestSettings
 from fake_bot_api import DEFAULT_TOKEN, FakeChat, FakeUser, LocalBotApi, SentMessage
 from fake_bot_api.models import JsonDict
 from feeds.settings import FeedSettings
+from storage.backends import open_stores
 from storage.settings import DatabaseSettings
 from storage.sqlite import SCHEMAS, stores_on
 from storage.sqlite.database import SqliteDatabase
@@ -39,8 +41,9 @@ WAIT_SECONDS = 15.0
 _LAST_GROUP = 10**6
 
 
-def bot_config(api: LocalBotApi, database: Path, **digest: object) -> Config:
-    """The configuration the end-to-end tests run with: the local server, one admin."""
+def bot_config(api: LocalBotApi, database: Path | str, **digest: object) -> Config:
+    """The configuration the end-to-end tests run with: the local server, one admin, and a
+    SQLite file (a path) or a PostgreSQL database (its URL)."""
     return Config(
         telegram=TelegramSettings(
             base_url=api.base_url,
@@ -48,7 +51,11 @@ def bot_config(api: LocalBotApi, database: Path, **digest: object) -> Config:
             admins=(ADMIN.id,),
             request_timeout_seconds=5.0,
         ),
-        database=DatabaseSettings(path=database),
+        database=(
+            DatabaseSettings(url=database)
+            if isinstance(database, str)
+            else DatabaseSettings(path=database)
+        ),
         digest=replace(DigestSettings(), **digest),  # type: ignore[arg-type]
         content=ContentSettings(allow_private_hosts=True),
         # Feeds come from the tests' own local servers, never from the shipped outlets.
@@ -95,6 +102,8 @@ class BotHarness:
         self._processed: defaultdict[tuple[object, ...], asyncio.Event] = defaultdict(asyncio.Event)
         self.application: BotApplication | None = None
         self.database: SqliteDatabase | None = None
+        """The SQLite file's connections (None on PostgreSQL)."""
+        self._close_stores: Callable[[], Awaitable[None]] | None = None
 
     @property
     def services(self) -> Services:
@@ -102,15 +111,21 @@ class BotHarness:
         return self.application.bot_data.services
 
     async def start(self) -> None:
-        # The harness opens the file itself, so fault tests can reach its writer connection.
-        database = await SqliteDatabase.open(self.config.database.path)
-        await upgrade(database, SCHEMAS, self.clock())
-        self.database = database
+        if self.config.database.backend == "postgresql":
+            stores = await open_stores(self.config.database, self.clock)
+            self._close_stores = stores.close
+        else:
+            # The harness opens the file itself, so fault tests can reach its writer connection.
+            database = await SqliteDatabase.open(self.config.database.path)
+            await upgrade(database, SCHEMAS, self.clock())
+            self.database = database
+            stores = stores_on(database)
+            self._close_stores = database.close
         application = build_bot(
             self.config,
             DEFAULT_TOKEN,
             clock=self.clock,
-            stores=stores_on(database),
+            stores=stores,
             rate_limited=self._rate_limited,
             private_chat_interval=self._interval,
         )
@@ -124,8 +139,9 @@ class BotHarness:
             return
         self.application = None
         await stop_in_process(application)
-        if self.database is not None:
-            await self.database.close()
+        if self._close_stores is not None:
+            await self._close_stores()
+            self._close_stores = None
             self.database = None
 
     async def _mark_processed(self, update: Update, context: BotContext) -> None:

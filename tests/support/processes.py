@@ -31,16 +31,24 @@ def quiet_zone(now: datetime) -> str:
     return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
+def database_section(database: Path | str) -> str:
+    """``[database]`` for a SQLite file, or for a PostgreSQL URL."""
+    return f'url = "{database}"' if isinstance(database, str) else f'path = "{database}"'
+
+
 def write_config(
     path: Path,
     api: LocalBotApi,
-    database: Path,
+    database: Path | str,
     *,
     concurrency: int,
     lease_seconds: int = 60,
     webhook_port: int | None = None,
+    rate: float = 300.0,
+    extra: str = "",
 ) -> None:
-    """A config for a real ``run`` process: polling, or a webhook on ``webhook_port``."""
+    """A config for a real ``run`` process on a SQLite file or a PostgreSQL URL: polling, or a
+    webhook on ``webhook_port``."""
     webhook = (
         ""
         if webhook_port is None
@@ -52,11 +60,11 @@ def write_config(
 [telegram]
 base_url = "{api.base_url}"
 base_file_url = "{api.base_file_url}"
-rate_limit_per_second = 300.0
+rate_limit_per_second = {rate}
 request_timeout_seconds = 5.0
 {webhook}
 [database]
-path = "{database}"
+{database_section(database)}
 
 [digest]
 check_interval_seconds = 1
@@ -68,22 +76,24 @@ load_sources = false
 
 [logging]
 level = "INFO"
-""",
+{extra}""",
         encoding="utf-8",
     )
 
 
-async def prepare_store(database: Path, zone: str, subscribers: int) -> list[int]:
-    """The seed article and ``subscribers`` readers whose digest is due now."""
-    config = Config(
-        database=DatabaseSettings(path=database), feeds=FeedSettings(load_sources=False)
+async def prepare_store(database: Path | str, zone: str, subscribers: int) -> list[int]:
+    """The seed article and ``subscribers`` readers whose digest is due now, in a SQLite file
+    or a PostgreSQL database (its URL)."""
+    settings = (
+        DatabaseSettings(url=database) if isinstance(database, str) else DatabaseSettings(database)
     )
+    config = Config(database=settings, feeds=FeedSettings(load_sources=False))
     async with open_services(config, NoSending(), utc_now):
         pass  # creates the file and loads the seed article
     chat_ids = list(range(50_000, 50_000 + subscribers))
     yesterday = utc_now() - timedelta(days=1)
     await seed_subscribers(
-        database, readers(chat_ids, delivery_time=time(0, 0), timezone=zone, since=yesterday)
+        settings, readers(chat_ids, delivery_time=time(0, 0), timezone=zone, since=yesterday)
     )
     return chat_ids
 
