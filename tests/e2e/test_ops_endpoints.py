@@ -8,6 +8,7 @@ database. The metrics are read with prometheus-client's own parser.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from app.healthcheck import check, main
 from app.metrics import ReplicaMetrics
 from app.ops import OpsSettings
 from app.run import build_bot
@@ -88,13 +90,22 @@ async def running(
         await stores.close()
 
 
+def ops_config(tmp_path: Path, port: int) -> Path:
+    """The file the image's health check reads: only the port matters to it."""
+    path = tmp_path / "health.toml"
+    path.write_text(f'[ops]\nmetrics_port = {port}\nmetrics_listen = "127.0.0.1"\n')
+    return path
+
+
 async def test_healthz_answers_with_the_replica_once_the_database_answers(
-    running: RunningBot,
+    running: RunningBot, tmp_path: Path
 ) -> None:
     assert await health(running.port) == (
         200,
         {"status": "ok", "replica": REPLICA, "database": "ok"},
     )
+    # The image's HEALTHCHECK: python -m app.healthcheck, on the same configuration file.
+    assert await asyncio.to_thread(main, [str(ops_config(tmp_path, running.port))]) == 0
 
 
 async def test_metrics_show_the_backlog_then_the_digests_sent(
@@ -142,12 +153,17 @@ async def test_metrics_count_feed_polls_by_outcome(running: RunningBot) -> None:
     assert polls == {"fetched": 1, "not_modified": 0, "failed": 0, "gone": 0}
 
 
-async def test_healthz_says_unavailable_when_the_database_is_gone(running: RunningBot) -> None:
+async def test_healthz_says_unavailable_when_the_database_is_gone(
+    running: RunningBot, tmp_path: Path
+) -> None:
     await running.stores.close()
     status, body = await health(running.port)
     assert status == 503
     assert body["status"] == "unavailable" and body["replica"] == REPLICA
     assert body["database"].startswith("error")
+    url = f"http://127.0.0.1:{running.port}/healthz"
+    assert await asyncio.to_thread(check, url) == f"{url} answered HTTP 503"
+    assert await asyncio.to_thread(main, [str(ops_config(tmp_path, running.port))]) == 1
     samples = await scrape(running.port)  # the counters are still there; no stale backlog
     assert sample(samples, "sahel_database_up", replica=REPLICA) == 0
     assert sample(samples, "sahel_deliveries_pending", replica=REPLICA) is None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.config import Config, ConfigError, config_from_mapping, load_config
+from app.healthcheck import health_url, main
 from app.ops import OpsSettings, replica_name
 from bot.errors import StartFailure
 
@@ -88,3 +89,23 @@ def test_an_unusable_name_in_the_environment_stops_the_start_in_one_line() -> No
         replica_name(OpsSettings(), {"SAHEL_REPLICA": "bot 2"})
     assert "SAHEL_REPLICA" in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_the_health_check_asks_this_host_on_the_configured_port() -> None:
+    assert health_url(OpsSettings(metrics_port=9100)) == "http://127.0.0.1:9100/healthz"
+    anywhere = OpsSettings(metrics_port=9100, metrics_listen="::")
+    assert health_url(anywhere) == "http://127.0.0.1:9100/healthz"
+    loopback6 = OpsSettings(metrics_port=9100, metrics_listen="::1")
+    assert health_url(loopback6) == "http://[::1]:9100/healthz"
+
+
+def test_the_health_check_fails_when_nothing_is_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[ops]\nmetrics_port = 0\n")
+    assert main([str(path)]) == 1
+    assert "ops.metrics_port is 0" in capsys.readouterr().err
+    path.write_text("[ops]\nmetrics_port = -5\n")
+    assert main([str(path)]) == 1
+    assert "ops.metrics_port" in capsys.readouterr().err
