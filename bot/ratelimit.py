@@ -7,10 +7,12 @@ bucket a capacity of one request, refilled every 1/rate seconds, spaces requests
 start at the same average rate. AIORateLimiter has no per-private-chat limit; Telegram advises
 about one message per second in a private chat, which multi-part digests would otherwise exceed.
 
-Replicas on one PostgreSQL database share the bot's limits: once ``share()`` hands the limiter
-the database's send slots, each message first reserves its instant there (the bot's overall
-slot, and the chat's for a private chat), so N processes together keep the configured rate; a
-429 pushes every replica's next slot back by Telegram's ``retry_after``.
+Replicas on one PostgreSQL database share the bot's overall limit: once ``share()`` hands the
+limiter the database's send slots, each message first reserves its instant there, so N
+processes together keep the configured rate, and a 429 pushes every replica's next slot back by
+Telegram's ``retry_after``. The pace of a private chat stays each process's own: a delivery is
+sent by the one replica that claimed it, so the parts of a digest leave from one process, and
+sharing it would cost a second round trip per message.
 """
 
 from __future__ import annotations
@@ -95,24 +97,22 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
-        private = chat_id if isinstance(chat_id, int) and chat_id > 0 else None
-        if endpoint not in _PACED_METHODS:
-            private = None
+        if endpoint in _PACED_METHODS and isinstance(chat_id, int) and chat_id > 0:
+            await self._wait_for_private_slot(chat_id)
         shared = self._shared
         if shared is None:
-            if private is not None:
-                await self._wait_for_private_slot(private)
             return await self._local.process_request(
                 self._watched(callback, None), args, kwargs, endpoint, data, rate_limit_args
             )
-        keys = [f"chat:{private}"] if private is not None else []
-        if chat_id is not None:
-            keys.append(OVERALL_KEY)
+        if chat_id is None:  # not a message: no flood limit applies
+            return await self._unpaced.process_request(
+                self._watched(callback, None), args, kwargs, endpoint, data, rate_limit_args
+            )
+        interval = 1 / self._per_second
 
         async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            for key in keys:  # each try, retries included, takes its own slots
-                interval = self._interval if key != OVERALL_KEY else 1 / self._per_second
-                await asyncio.sleep(await shared.reserve(key, interval))
+            # Each try, retries after a 429 included, takes a slot of its own.
+            await asyncio.sleep(await shared.reserve(OVERALL_KEY, interval))
             return await callback(*call_args, **call_kwargs)
 
         return await self._unpaced.process_request(
