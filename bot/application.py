@@ -8,6 +8,7 @@ calls with the bot's sender and the shutdown hook closes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, timedelta
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
@@ -39,8 +40,10 @@ def build_application(
     feed_interval_seconds: float | None = None,
     rate_limited: bool = True,
     private_chat_interval: float = 1.0,
+    on_retry_after: Callable[[float], None] | None = None,
 ) -> BotApplication:
-    """The bot, ready to run: handlers, rate limiter, HTTP settings and lifecycle hooks."""
+    """The bot, ready to run: handlers, rate limiter, HTTP settings and lifecycle hooks.
+    ``on_retry_after`` hears of every 429 (flood wait) Telegram answers, with its seconds."""
     timeout = settings.request_timeout_seconds
     builder = (
         ApplicationBuilder()
@@ -75,6 +78,7 @@ def build_application(
                 per_second=settings.rate_limit_per_second,
                 max_retries=settings.rate_limit_retries,
                 private_chat_interval=private_chat_interval,
+                on_retry_after=on_retry_after,
             )
         )
     application: BotApplication = builder.build()

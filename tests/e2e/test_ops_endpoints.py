@@ -138,6 +138,26 @@ async def test_metrics_show_the_backlog_then_the_digests_sent(
     assert sample(after, "sahel_claim_lag_seconds", replica=REPLICA) == 0
 
 
+async def test_metrics_count_the_flood_waits_telegram_asks_for(
+    running: RunningBot, api: LocalBotApi
+) -> None:
+    """The bot sends faster than this server allows: each 429 is counted with its seconds,
+    and the rate limiter's retries still deliver every digest."""
+    chats = list(range(41_000, 41_004))
+    await running.stores.subscribers.add_many(
+        readers(chats, since=running.clock()), running.clock()
+    )
+    running.clock.set(DIGEST_HOUR)
+    api.set_rate_limit(2, retry_after=1)
+    report = await running.services.digests.tick()
+    assert report.delivery.sent == len(chats)
+    refused = api.rate_limited_count
+    assert refused > 0, "the server never refused: nothing was tested"
+    samples = await scrape(running.port)
+    assert sample(samples, "sahel_flood_waits_total", replica=REPLICA) == refused
+    assert sample(samples, "sahel_flood_wait_seconds_total", replica=REPLICA) == refused * 1.0
+
+
 async def test_metrics_count_feed_polls_by_outcome(running: RunningBot) -> None:
     entry = Entry("Niamey accueille un sommet", "Les dirigeants de l'AES se réunissent.")
     async with FeedServer() as server:
