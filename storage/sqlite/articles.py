@@ -1,7 +1,8 @@
 """The article store on SQLite: FTS5 for search, triggers for the topic counts, stories.
 
 Each row read carries what every page needs, so reads take one query: the topics and the other
-outlets of the article's story come packed in the article row (see ``_ARTICLE_COLUMNS``).
+outlets of the article's story come packed in the article row (see ``_ARTICLE_COLUMNS``; rows
+become articles in ``storage.article_rows``, shared with the PostgreSQL store).
 Articles change only when a feed's outlet edits an item (``update``) and when a story gains a
 member; topic pages and digests list each story once, by its lead (``storage.sqlite.stories``).
 """
@@ -10,19 +11,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from content.models import AddedArticle, Article, PreparedArticle, TopicMention
+from content.models import AddedArticle, Article, PreparedArticle
 from content.store import StaleStorySearch
+from storage.article_rows import (
+    PREFIX_MIN_LENGTH,
+    article_from_row,
+    article_values,
+    new_article,
+    published_value,
+)
 from storage.sqlite import stories
-from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
-
-PREFIX_MIN_LENGTH = 4
-"""Terms this long also match longer words (« russe » finds « russes »): French inflects."""
+from storage.sqlite.database import Connection, SqliteDatabase, stamp
 
 # Each article row carries its topics, packed as "key US count RS key US count" (ASCII unit and
-# record separators, which no topic key contains): one query per read instead of two, and every
-# query is a trip to the database thread that costs more than the lookup itself.
+# record separators, ``storage.article_rows``), and its story's other outlets likewise.
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.body, a.summary, a.source, a.url, a.fingerprint, a.published_on, "
     "a.added_at, a.added_by, (SELECT group_concat(x.topic || char(31) || x.mentions, char(30)) "
@@ -58,7 +62,7 @@ class SqliteArticleStore:
             await stories.remember_keys(tx, article_id, prepared.story_keys, added_at)
             if story_id is None:  # its own story (a trigger said so), which it leads
                 return AddedArticle(
-                    _new_article(article_id, prepared, added_at, added_by), duplicate=False
+                    new_article(article_id, prepared, added_at, added_by), duplicate=False
                 )
             await stories.set_story(self._db, tx, article_id, story_id)
             stored = await self._get_many([article_id], tx)
@@ -99,7 +103,7 @@ class SqliteArticleStore:
                     draft.body,
                     prepared.summary,
                     prepared.fingerprint,
-                    draft.published_on.isoformat() if draft.published_on else None,
+                    published_value(prepared),
                     article_id,
                 ),
                 connection=tx,
@@ -134,21 +138,10 @@ class SqliteArticleStore:
     async def _insert(
         self, tx: Connection, prepared: PreparedArticle, added_at: datetime, added_by: str
     ) -> tuple[int, str]:
-        draft = prepared.draft
         rows = await self._db.rows(
             "INSERT INTO articles (title, body, summary, source, url, fingerprint, published_on, "
             "added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, sort_day",
-            (
-                draft.title,
-                draft.body,
-                prepared.summary,
-                draft.source,
-                draft.url,
-                prepared.fingerprint,
-                draft.published_on.isoformat() if draft.published_on else None,
-                stamp(added_at),
-                added_by,
-            ),
+            article_values(prepared, added_at, added_by),
             connection=tx,
         )
         article_id, sort_day = int(rows[0][0]), str(rows[0][1])
@@ -188,7 +181,7 @@ class SqliteArticleStore:
             tuple(article_ids),
             connection=connection,
         )
-        by_id = {article.id: article for article in map(_article, rows)}
+        by_id = {article.id: article for article in map(article_from_row, rows)}
         return [by_id[article_id] for article_id in article_ids if article_id in by_id]
 
     async def latest(
@@ -208,7 +201,7 @@ class SqliteArticleStore:
                 "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
             )
             params = (topic, leads, limit, offset)
-        return [_article(row) for row in await self._db.rows(sql, params)]
+        return [article_from_row(row) for row in await self._db.rows(sql, params)]
 
     async def search(
         self, terms: Sequence[str], *, limit: int, offset: int = 0, any_term: bool = False
@@ -226,7 +219,7 @@ class SqliteArticleStore:
             ") m JOIN articles a ON a.id = m.id ORDER BY m.score, m.id DESC"
         )
         params = (fts_query(terms, any_term=any_term), limit, offset)
-        return [_article(row) for row in await self._db.rows(sql, params)]
+        return [article_from_row(row) for row in await self._db.rows(sql, params)]
 
     async def topic_counts(self) -> dict[str, int]:
         rows = await self._db.rows("SELECT topic, articles FROM topic_counts WHERE articles > 0")
@@ -304,63 +297,3 @@ def _ligature(match: re.Match[str]) -> str:
 def _quoted(term: str) -> str:
     escaped = term.replace('"', '""')
     return f'"{escaped}"*' if len(term) >= PREFIX_MIN_LENGTH else f'"{escaped}"'
-
-
-def _unpack_topics(packed: str | None) -> tuple[TopicMention, ...]:
-    """The topics of ``_ARTICLE_COLUMNS``, most mentioned first, then by key."""
-    if not packed:
-        return ()
-    mentions = []
-    for item in packed.split("\x1e"):
-        key, _, count = item.rpartition("\x1f")
-        mentions.append(TopicMention(key, int(count)))
-    return tuple(sorted(mentions, key=lambda mention: (-mention.count, mention.key)))
-
-
-def _article(row: Row) -> Article:
-    published = row["published_on"]
-    return Article(
-        id=int(row["id"]),
-        title=row["title"],
-        body=row["body"],
-        summary=row["summary"],
-        source=row["source"],
-        url=row["url"],
-        fingerprint=row["fingerprint"],
-        published_on=date.fromisoformat(published) if published else None,
-        added_at=datetime.fromisoformat(row["added_at"]),
-        added_by=row["added_by"],
-        topics=_unpack_topics(row["packed_topics"]),
-        story_id=row["story_id"],
-        also=_other_outlets(row["story_sources"], row["source"]),
-    )
-
-
-def _new_article(
-    article_id: int, prepared: PreparedArticle, added_at: datetime, added_by: str
-) -> Article:
-    """A just-stored article alone in its story, as ``_get_many`` would read it back (one
-    query less per article stored; ``tests/store`` compares the two)."""
-    draft = prepared.draft
-    return Article(
-        id=article_id,
-        title=draft.title,
-        body=draft.body,
-        summary=prepared.summary,
-        source=draft.source,
-        url=draft.url,
-        fingerprint=prepared.fingerprint,
-        published_on=draft.published_on,
-        added_at=datetime.fromisoformat(stamp(added_at)),
-        added_by=added_by,
-        topics=tuple(sorted(prepared.topics, key=lambda mention: (-mention.count, mention.key))),
-        story_id=article_id,
-    )
-
-
-def _other_outlets(packed: str | None, own: str | None) -> tuple[str, ...]:
-    """The story's other outlets, each once, in arrival order, without the article's own."""
-    if not packed:
-        return ()
-    names = (name for name in packed.split("\x1e") if name and name != own)
-    return tuple(dict.fromkeys(names))

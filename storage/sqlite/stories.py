@@ -10,16 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from content.stories import StoryMember, representative
+from storage.article_rows import MAX_CANDIDATES, MIN_SHARED_KEYS, story_leads
 from storage.sqlite.database import Connection, SqliteDatabase, stamp
-
-MAX_CANDIDATES = 50
-"""Articles compared with a new one at most: the ones sharing the most index keys."""
-MIN_SHARED_KEYS = 2
-"""Every pair of the 525 labelled ones (tests/data/story-pairs.jsonl) that ``same_event``
-accepts shares at least 2 keys (176 of 186 share 4 or more), while one shared key is mostly a
-common phrase (« a indiqué le ministère »): comparing those cost a third of a feed poll's time
-for nothing."""
 
 
 async def remember_keys(
@@ -68,40 +60,29 @@ async def set_story(
 
 async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -> None:
     """Flag the story's most complete article as its lead in ``articles`` (for « latest »
-    pages), and in ``article_topics`` (topic pages, digests, topic counts) the most complete
-    article on each topic: the story's lead wherever it is tagged, and where it is not, the
-    best member that is. A longer copy the tagger missed a topic on must not take the story
-    away from that topic's readers."""
-    rows = await database.rows(
+    pages), and in ``article_topics`` (topic pages, digests, topic counts) the lead on each
+    topic (``storage.article_rows.story_leads``)."""
+    members = await database.rows(
         "SELECT id, length(body) - length(replace(body, ' ', '')) + 1, url IS NOT NULL "
         "FROM articles WHERE story_id = ?",
         (story_id,),
         connection=tx,
     )
-    if not rows:
+    if not members:  # the story is gone
         return
-    members = {int(row[0]): StoryMember(int(row[0]), int(row[1]), bool(row[2])) for row in rows}
-    lead = representative(list(members.values()))
-    await tx.execute(
-        "UPDATE articles SET lead = (id = ?) WHERE story_id = ? AND lead != (id = ?)",
-        (lead, story_id, lead),
-    )
     tagged = await database.rows(
         "SELECT t.article_id, t.topic FROM article_topics t JOIN articles a "
         "ON a.id = t.article_id WHERE a.story_id = ?",
         (story_id,),
         connection=tx,
     )
-    on_topic: dict[str, list[StoryMember]] = {}
-    for article_id, topic in tagged:
-        on_topic.setdefault(str(topic), []).append(members[int(article_id)])
-    flags = []
-    for topic, tagged_members in on_topic.items():
-        ids = {member.id for member in tagged_members}
-        topic_lead = lead if lead in ids else representative(tagged_members)
-        flags += [(int(i == topic_lead), i, topic, int(i == topic_lead)) for i in ids]
+    lead, flags = story_leads(members, tagged)
+    await tx.execute(
+        "UPDATE articles SET lead = (id = ?) WHERE story_id = ? AND lead != (id = ?)",
+        (lead, story_id, lead),
+    )
     await tx.executemany(
-        "UPDATE article_topics SET lead = ? WHERE article_id = ? AND topic = ? AND lead != ?",
+        "UPDATE article_topics SET lead = ?3 WHERE article_id = ?1 AND topic = ?2 AND lead != ?3",
         flags,
     )
 

@@ -1,0 +1,156 @@
+"""The article store's rows and story leads, read and decided alike on every backend.
+
+Both article stores (``storage.sqlite.articles``, ``storage.postgres.articles``) have the same
+tables and columns and write values the same way (``storage.records``), so they share how a row
+becomes an ``Article``, the values an article is inserted with, and which member of a story
+leads it; only their SQL differs, dialect by dialect.
+
+An article row carries its topics and the other outlets of its story, each packed by the query
+into one text column (see each store's ``_ARTICLE_COLUMNS``): one query per read instead of
+three, and a query is a trip to the database that costs more than the lookup itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from content.models import Article, PreparedArticle, TopicMention
+from content.stories import StoryMember, representative
+from storage.records import stamp
+
+PREFIX_MIN_LENGTH = 4
+"""Search terms this long also match longer words (« russe » finds « russes »): French
+inflects."""
+MAX_CANDIDATES = 50
+"""Articles compared with a new one at most: the ones sharing the most index keys."""
+MIN_SHARED_KEYS = 2
+"""Every pair of the 525 labelled ones (tests/data/story-pairs.jsonl) that ``same_event``
+accepts shares at least 2 keys (176 of 186 share 4 or more), while one shared key is mostly a
+common phrase (« a indiqué le ministère »): comparing those cost a third of a feed poll's time
+for nothing."""
+UNIT_SEPARATOR = "\x1f"
+"""Between a topic and its mention count in ``packed_topics`` (ASCII US: no key contains it)."""
+RECORD_SEPARATOR = "\x1e"
+"""Between the items of ``packed_topics`` and ``story_sources`` (ASCII RS)."""
+
+
+class Row(Protocol):
+    """A row of either driver: ``aiosqlite.Row`` and ``asyncpg.Record`` are both read by name
+    and by position."""
+
+    def __getitem__(self, key: str | int, /) -> Any: ...
+
+
+def article_values(
+    prepared: PreparedArticle, added_at: datetime, added_by: str
+) -> tuple[object, ...]:
+    """Values for ``(title, body, summary, source, url, fingerprint, published_on, added_at,
+    added_by)``: a new article's row."""
+    draft = prepared.draft
+    return (
+        draft.title,
+        draft.body,
+        prepared.summary,
+        draft.source,
+        draft.url,
+        prepared.fingerprint,
+        published_value(prepared),
+        stamp(added_at),
+        added_by,
+    )
+
+
+def published_value(prepared: PreparedArticle) -> str | None:
+    """``published_on`` as stored: an ISO date, or NULL when the outlet gave none."""
+    published = prepared.draft.published_on
+    return published.isoformat() if published else None
+
+
+def article_from_row(row: Row) -> Article:
+    """The article of a row read with a store's ``_ARTICLE_COLUMNS``."""
+    published = row["published_on"]
+    return Article(
+        id=int(row["id"]),
+        title=row["title"],
+        body=row["body"],
+        summary=row["summary"],
+        source=row["source"],
+        url=row["url"],
+        fingerprint=row["fingerprint"],
+        published_on=date.fromisoformat(published) if published else None,
+        added_at=datetime.fromisoformat(row["added_at"]),
+        added_by=row["added_by"],
+        topics=_unpack_topics(row["packed_topics"]),
+        story_id=row["story_id"],
+        also=_other_outlets(row["story_sources"], row["source"]),
+    )
+
+
+def new_article(
+    article_id: int, prepared: PreparedArticle, added_at: datetime, added_by: str
+) -> Article:
+    """A just-stored article alone in its story, as ``article_from_row`` would read it back
+    (one query less per article stored; ``tests/store`` compares the two)."""
+    draft = prepared.draft
+    return Article(
+        id=article_id,
+        title=draft.title,
+        body=draft.body,
+        summary=prepared.summary,
+        source=draft.source,
+        url=draft.url,
+        fingerprint=prepared.fingerprint,
+        published_on=draft.published_on,
+        added_at=datetime.fromisoformat(stamp(added_at)),
+        added_by=added_by,
+        topics=tuple(sorted(prepared.topics, key=_most_mentioned_first)),
+        story_id=article_id,
+    )
+
+
+def story_leads(
+    members: Iterable[Row], tagged: Iterable[Row]
+) -> tuple[int, list[tuple[int, str, int]]]:
+    """Who leads a story: its lead, and the ``(article id, topic, lead flag)`` of every topic
+    row of its members (ValueError for a story without members).
+
+    ``members`` are ``(id, words, has url)`` rows, ``tagged`` ``(article id, topic)`` rows. On
+    each topic the story's lead leads wherever it is tagged, and where it is not, the best member
+    that is: a longer copy the tagger missed a topic on must not take the story away from that
+    topic's readers."""
+    by_id = {int(row[0]): StoryMember(int(row[0]), int(row[1]), bool(row[2])) for row in members}
+    lead = representative(list(by_id.values()))
+    on_topic: dict[str, list[StoryMember]] = {}
+    for row in tagged:
+        on_topic.setdefault(str(row[1]), []).append(by_id[int(row[0])])
+    flags = []
+    for topic, tagged_members in on_topic.items():
+        ids = {member.id for member in tagged_members}
+        topic_lead = lead if lead in ids else representative(tagged_members)
+        flags += [(article_id, topic, int(article_id == topic_lead)) for article_id in ids]
+    return lead, flags
+
+
+def _most_mentioned_first(mention: TopicMention) -> tuple[int, str]:
+    return -mention.count, mention.key
+
+
+def _unpack_topics(packed: str | None) -> tuple[TopicMention, ...]:
+    """The topics of ``packed_topics``, most mentioned first, then by key."""
+    if not packed:
+        return ()
+    mentions = []
+    for item in packed.split(RECORD_SEPARATOR):
+        key, _, count = item.rpartition(UNIT_SEPARATOR)
+        mentions.append(TopicMention(key, int(count)))
+    return tuple(sorted(mentions, key=_most_mentioned_first))
+
+
+def _other_outlets(packed: str | None, own: str | None) -> tuple[str, ...]:
+    """The story's other outlets, each once, in arrival order, without the article's own."""
+    if not packed:
+        return ()
+    names = (name for name in packed.split(RECORD_SEPARATOR) if name and name != own)
+    return tuple(dict.fromkeys(names))
