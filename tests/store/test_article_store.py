@@ -1,4 +1,4 @@
-"""The article store on a real SQLite file: insert, duplicates, topics, ordering, search."""
+"""The article store on both backends: insert, duplicates, topics, ordering, search."""
 
 from __future__ import annotations
 

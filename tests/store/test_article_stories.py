@@ -1,9 +1,9 @@
-"""Stories in the article store, on a real SQLite file: which article leads, what topic pages,
-topic counts and digests list, the other outlets, edits, the story index, the upgrade of a file
-stored before stories, and Library.add telling copies from other events.
+"""Stories in the article store, on both backends: which article leads, what topic pages,
+topic counts and digests list, the other outlets, edits, the story index, the upgrade of a
+database stored before stories, and Library.add telling copies from other events.
 
 Lead flags and counts are also read back through a connection of their own (``_leads``,
-``_recounted``): what the file holds, not what the store says it holds.
+``_recounted``): what the database holds, not what the store says it holds.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from typing import Any
+
+import asyncpg
 
 from content.library import Library
 from content.models import Article, ArticleDraft, PreparedArticle, TopicMention
@@ -21,11 +23,17 @@ from content.store import ArticleStore
 from content.stories import story_keys, story_print
 from content.topics import TopicCatalog
 from core.clock import utc_now
+from storage.backends import open_stores
+from storage.postgres import articles_schema as postgres_articles_schema
+from storage.postgres import schema as postgres_schema
+from storage.postgres.database import PostgresDatabase
+from storage.postgres.search import document_values
+from storage.records import stamp
 from storage.schema import StoreSchema
-from storage.sqlite import open_sqlite
-from storage.sqlite.articles_schema import SCHEMA as ARTICLES_SCHEMA
-from storage.sqlite.database import SqliteDatabase, stamp
-from storage.sqlite.schema import upgrade
+from storage.settings import DatabaseSettings
+from storage.sqlite import articles_schema as sqlite_articles_schema
+from storage.sqlite import schema as sqlite_schema
+from storage.sqlite.database import SqliteDatabase
 from storage.stores import Stores
 from tests.support.factories import FakeClock
 
@@ -65,15 +73,27 @@ async def add(
     return added.article
 
 
-def _leads(stores: Stores) -> dict[tuple[int, str], int]:
-    """(article id, topic) -> the lead flag of ``article_topics``, as committed in the file;
-    checks on the way that each story has one lead, and each topic of a story one lead among
-    the members tagged with it: the story's lead whenever it is tagged with that topic."""
-    with closing(sqlite3.connect(f"file:{stores.location}?mode=ro", uri=True)) as connection:
-        topic_rows = connection.execute("SELECT article_id, topic, lead FROM article_topics")
-        by_topic = {(int(a), str(t)): int(lead) for a, t, lead in topic_rows}
-        article_rows = connection.execute("SELECT id, story_id, lead FROM articles")
-        articles = {int(a): (int(story), int(lead)) for a, story, lead in article_rows}
+async def _committed(database: DatabaseSettings, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` as committed, read through a connection of its own."""
+    if database.backend == "sqlite":
+        uri = f"file:{database.path}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            return connection.execute(sql).fetchall()
+    connection = await asyncpg.connect(database.url)
+    try:
+        return [tuple(row) for row in await connection.fetch(sql)]
+    finally:
+        await connection.close()
+
+
+async def _leads(database: DatabaseSettings) -> dict[tuple[int, str], int]:
+    """(article id, topic) -> the lead flag of ``article_topics``, as committed; checks on the
+    way that each story has one lead, and each topic of a story one lead among the members
+    tagged with it: the story's lead whenever it is tagged with that topic."""
+    topic_rows = await _committed(database, "SELECT article_id, topic, lead FROM article_topics")
+    by_topic = {(int(a), str(t)): int(lead) for a, t, lead in topic_rows}
+    article_rows = await _committed(database, "SELECT id, story_id, lead FROM articles")
+    articles = {int(a): (int(story), int(lead)) for a, story, lead in article_rows}
     for story in {story for story, _lead in articles.values()}:
         leads = [a for a, (s, lead) in articles.items() if s == story and lead]
         assert len(leads) == 1, f"story {story} has leads {leads}"
@@ -87,17 +107,17 @@ def _leads(stores: Stores) -> dict[tuple[int, str], int]:
     return by_topic
 
 
-def _recounted(stores: Stores) -> dict[str, int]:
+async def _recounted(database: DatabaseSettings) -> dict[str, int]:
     """The topic counts as they should be: the leads' topics, counted from the rows."""
     counts: dict[str, int] = {}
-    for (_article, topic), lead in _leads(stores).items():
+    for (_article, topic), lead in (await _leads(database)).items():
         counts[topic] = counts.get(topic, 0) + lead
     return {topic: count for topic, count in counts.items() if count}
 
 
-async def _counts(stores: Stores) -> dict[str, int]:
+async def _counts(stores: Stores, database: DatabaseSettings) -> dict[str, int]:
     counts = await stores.articles.topic_counts()
-    assert counts == _recounted(stores), "the kept counts drifted from the rows"
+    assert counts == await _recounted(database), "the kept counts drifted from the rows"
     return counts
 
 
@@ -110,7 +130,9 @@ async def _ids(store: ArticleStore, topic: str | None, *, every: bool = False) -
 # --- Joining a story, and its lead --------------------------------------------------------------
 
 
-async def test_a_member_joins_the_story_and_the_longest_leads(stores: Stores) -> None:
+async def test_a_member_joins_the_story_and_the_longest_leads(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Dépêche courte", 40))
     longer = await add(store, prepared("Reprise longue", 90, source="RFI Afrique"), first.id)
@@ -118,7 +140,7 @@ async def test_a_member_joins_the_story_and_the_longest_leads(stores: Stores) ->
     other = await add(store, prepared("Autre événement", 30))
     assert (first.story_id, longer.story_id, shorter.story_id) == (first.id,) * 3
     assert other.story_id == other.id  # no story given: a story of its own
-    assert _leads(stores) == {
+    assert (await _leads(database)) == {
         (first.id, "aes"): 0,
         (longer.id, "aes"): 1,
         (shorter.id, "aes"): 0,
@@ -133,7 +155,9 @@ async def test_a_member_joins_the_story_and_the_longest_leads(stores: Stores) ->
     assert (await store.count(), await store.count(one_per_story=True)) == (4, 2)
 
 
-async def test_equal_lengths_the_earliest_leads_and_a_link_wins_first(stores: Stores) -> None:
+async def test_equal_lengths_the_earliest_leads_and_a_link_wins_first(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Première", 50))
     second = await add(store, prepared("Seconde", 50, source="RFI Afrique"), first.id)
@@ -142,55 +166,63 @@ async def test_equal_lengths_the_earliest_leads_and_a_link_wins_first(stores: St
         store, prepared("Liée", 50, source="Le Sahel", url="https://lesahel.example/a"), first.id
     )
     assert await _ids(store, "aes") == [linked.id]
-    assert _leads(stores)[(second.id, "aes")] == 0
+    assert (await _leads(database))[(second.id, "aes")] == 0
 
 
-async def test_a_story_that_is_gone_is_not_joined(stores: Stores) -> None:
+async def test_a_story_that_is_gone_is_not_joined(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Disparue", 40))
     assert await store.delete(first.id)
     orphan = await add(store, prepared("Orpheline", 40), first.id)
     assert orphan.story_id == orphan.id
-    assert await _counts(stores) == {"aes": 1}
+    assert await _counts(stores, database) == {"aes": 1}
 
 
-async def test_the_lead_s_topics_decide_where_the_story_is_listed(stores: Stores) -> None:
+async def test_the_lead_s_topics_decide_where_the_story_is_listed(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Mali seul", 40, topics=(("mali", 2),)))
     lead = await add(store, prepared("Mali et AES", 80, topics=(("mali", 3), ("aes", 1))), first.id)
     assert await _ids(store, "mali") == [lead.id]
     assert await _ids(store, "aes") == [lead.id]
-    assert await _counts(stores) == {"mali": 1, "aes": 1}
+    assert await _counts(stores, database) == {"mali": 1, "aes": 1}
 
 
 # --- Topic counts count stories ------------------------------------------------------------------
 
 
-async def test_topic_counts_follow_stories_through_every_change(stores: Stores) -> None:
+async def test_topic_counts_follow_stories_through_every_change(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     solo = await add(store, prepared("Seule", 30, topics=(("aes", 1), ("niger", 1))))
     first = await add(store, prepared("Première", 40))
-    assert await _counts(stores) == {"aes": 2, "niger": 1}
+    assert await _counts(stores, database) == {"aes": 2, "niger": 1}
     # A longer member takes the lead: still one story.
     lead = await add(store, prepared("Plus longue", 80, source="RFI Afrique"), first.id)
     member = await add(store, prepared("Courte", 20, source="Le Sahel"), first.id)
-    assert await _counts(stores) == {"aes": 2, "niger": 1}
+    assert await _counts(stores, database) == {"aes": 2, "niger": 1}
     # A member that is not the lead goes: nothing changes.
     assert await store.delete(member.id)
-    assert await _counts(stores) == {"aes": 2, "niger": 1}
+    assert await _counts(stores, database) == {"aes": 2, "niger": 1}
     # The lead goes: the other member leads, still one story.
     assert await store.delete(lead.id)
-    assert await _counts(stores) == {"aes": 2, "niger": 1}
+    assert await _counts(stores, database) == {"aes": 2, "niger": 1}
     assert await _ids(store, "aes") == [first.id, solo.id]
     assert await _ids(store, None) == [first.id, solo.id]
     # The last member goes: one story fewer.
     assert await store.delete(first.id)
-    assert await _counts(stores) == {"aes": 1, "niger": 1}
+    assert await _counts(stores, database) == {"aes": 1, "niger": 1}
     assert await store.delete(solo.id)
-    assert await _counts(stores) == {}
+    assert await _counts(stores, database) == {}
 
 
-async def test_an_edit_that_changes_the_lead_keeps_the_counts(stores: Stores) -> None:
+async def test_an_edit_that_changes_the_lead_keeps_the_counts(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Première", 60))
     member = await add(store, prepared("Seconde", 30, source="RFI Afrique"), first.id)
@@ -198,7 +230,7 @@ async def test_an_edit_that_changes_the_lead_keeps_the_counts(stores: Stores) ->
     edited = await store.update(member.id, prepared("Seconde complétée", 120))
     assert edited is not None
     assert await _ids(store, "aes") == [member.id]
-    assert await _counts(stores) == {"aes": 1}
+    assert await _counts(stores, database) == {"aes": 1}
 
 
 # --- The other outlets ---------------------------------------------------------------------------
@@ -281,7 +313,9 @@ async def test_selection_respects_added_since_on_the_lead(stores: Stores) -> Non
 # --- Edits -----------------------------------------------------------------------------------
 
 
-async def test_update_replaces_text_summary_and_topics(stores: Stores) -> None:
+async def test_update_replaces_text_summary_and_topics(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Brève", 80, topics=(("aes", 2), ("niger", 1))))
     member = await add(store, prepared("Dépêche", 40, source="RFI Afrique"), first.id)
@@ -316,13 +350,15 @@ async def test_update_replaces_text_summary_and_topics(stores: Stores) -> None:
     assert await _ids(store, "aes") == [member.id]
     assert await _ids(store, "mali") == [member.id]
     assert await _ids(store, "niger") == [first.id]
-    assert await _counts(stores) == {"aes": 1, "mali": 1, "niger": 1}
+    assert await _counts(stores, database) == {"aes": 1, "mali": 1, "niger": 1}
     # Search reads the new text, not the old one.
     assert [a.id for a in await store.search(search_terms("niamey"), limit=5)] == [member.id]
     assert await store.search(search_terms("dépêche42"), limit=5) == []
 
 
-async def test_update_refuses_a_missing_article_and_another_s_text(stores: Stores) -> None:
+async def test_update_refuses_a_missing_article_and_another_s_text(
+    stores: Stores, database: DatabaseSettings
+) -> None:
     store = stores.articles
     first = await add(store, prepared("Première", 40))
     second = await add(store, prepared("Seconde", 50))
@@ -335,7 +371,22 @@ async def test_update_refuses_a_missing_article_and_another_s_text(stores: Store
     assert first.fingerprint == same_text.fingerprint
     resummarised = await store.update(first.id, same_text)
     assert resummarised is not None and resummarised.id == first.id
-    assert await _counts(stores) == {"aes": 2}
+    assert await _counts(stores, database) == {"aes": 2}
+
+
+async def test_an_edit_that_drops_a_topic_takes_the_story_off_its_page(
+    stores: Stores, database: DatabaseSettings
+) -> None:
+    store = stores.articles
+    first = await add(store, prepared("Première", 60, topics=(("aes", 2), ("niger", 1))))
+    member = await add(store, prepared("Seconde", 30, source="RFI Afrique"), first.id)
+    assert await _ids(store, "niger") == [first.id]
+    edited = await store.update(first.id, prepared("Première", 60, topics=(("mali", 1),)))
+    assert edited is not None and edited.topics == (TopicMention("mali", 1),)
+    assert await _ids(store, "niger") == []
+    assert await _ids(store, "aes") == [member.id]  # the only member still tagged AES
+    assert await _ids(store, "mali") == [first.id]
+    assert await _counts(stores, database) == {"aes": 1, "mali": 1}
 
 
 # --- The story index -------------------------------------------------------------------------
@@ -361,42 +412,85 @@ async def test_story_candidates_share_keys_and_are_recent(stores: Stores) -> Non
     assert [a.id for a in await store.story_candidates((3, 4), since=ADDED)] == [early.id]
 
 
-# --- A file stored before stories ------------------------------------------------------------
+# --- A database stored before stories ------------------------------------------------------------
 
 
-async def _file_at_articles_version_2(path: Path) -> None:
-    """The articles store at version 2, written by its own upgrades 1-2, with three articles."""
-    database = await SqliteDatabase.open(path)
+OLD_ARTICLES = (
+    ("Niamey accueille les ministres de l'AES", ("aes", "niger")),
+    ("Bamako sous la pluie", ("mali",)),
+    ("Le passeport de l'AES à Bamako", ("aes", "mali")),
+)
+"""Three articles stored before stories, with their topics."""
+
+
+def _old_rows() -> list[tuple[tuple[str, str, str, str, str], list[tuple[int, str]]]]:
+    """Each old article's (title, body, summary, fingerprint, added_at) and topic rows."""
+    return [
+        (
+            (title, f"{title}. Texte {number}.", f"{title}.", f"fp{number}", stamp(ADDED)),
+            [(number, topic) for topic in topics],
+        )
+        for number, (title, topics) in enumerate(OLD_ARTICLES, start=1)
+    ]
+
+
+async def _sqlite_at_articles_version_2(database: DatabaseSettings) -> None:
+    """The articles store at version 2, written by its own upgrades 1-2."""
+    opened = await SqliteDatabase.open(database.path)
     try:
-        old = StoreSchema("articles", ARTICLES_SCHEMA.upgrades[:2])
-        assert await upgrade(database, [old], ADDED) == {"articles": 2}
-        async with database.transaction() as tx:
-            for number, (title, topics) in enumerate(
-                (
-                    ("Niamey accueille les ministres de l'AES", ("aes", "niger")),
-                    ("Bamako sous la pluie", ("mali",)),
-                    ("Le passeport de l'AES à Bamako", ("aes", "mali")),
-                ),
-                start=1,
-            ):
+        old = StoreSchema("articles", sqlite_articles_schema.SCHEMA.upgrades[:2])
+        assert await sqlite_schema.upgrade(opened, [old], ADDED) == {"articles": 2}
+        async with opened.transaction() as tx:
+            for article, topics in _old_rows():
                 await tx.execute(
                     "INSERT INTO articles (title, body, summary, source, fingerprint, "
                     "added_at, added_by) VALUES (?, ?, ?, 'APA News', ?, ?, 'test')",
-                    (title, f"{title}. Texte {number}.", f"{title}.", f"fp{number}", stamp(ADDED)),
+                    article,
                 )
                 await tx.executemany(
                     "INSERT INTO article_topics (article_id, topic, mentions, sort_day) "
                     "VALUES (?, ?, 1, '2025-06-23')",
-                    [(number, topic) for topic in topics],
+                    topics,
                 )
     finally:
-        await database.close()
+        await opened.close()
 
 
-async def test_upgrade_makes_each_stored_article_its_own_story(tmp_path: Path) -> None:
-    path = tmp_path / "before-stories.db"
-    await _file_at_articles_version_2(path)
-    stores = await open_sqlite(path, utc_now)
+async def _postgres_at_articles_version_2(database: DatabaseSettings) -> None:
+    """The articles store at version 2 on PostgreSQL, its rows written as the store of that
+    version wrote them (search documents included)."""
+    opened = await PostgresDatabase.open(database.url)
+    try:
+        old = StoreSchema("articles", postgres_articles_schema.SCHEMA.upgrades[:2])
+        assert await postgres_schema.upgrade(opened, [old], ADDED) == {"articles": 2}
+        async with opened.transaction() as tx:
+            for article, topics in _old_rows():
+                await tx.execute(
+                    "INSERT INTO articles (title, body, summary, source, fingerprint, "
+                    "added_at, added_by) VALUES ($1, $2, $3, 'APA News', $4, $5, 'test')",
+                    *article,
+                )
+                await tx.executemany(
+                    "INSERT INTO article_topics (article_id, topic, mentions, sort_day) "
+                    "VALUES ($1, $2, 1, '2025-06-23')",
+                    topics,
+                )
+                await tx.execute(
+                    "INSERT INTO article_search (article_id, document) "
+                    "VALUES ($1, article_document($2, $3, $4))",
+                    topics[0][0],
+                    *document_values(article[0], article[2], article[1]),
+                )
+    finally:
+        await opened.close()
+
+
+async def test_upgrade_makes_each_stored_article_its_own_story(database: DatabaseSettings) -> None:
+    if database.backend == "sqlite":
+        await _sqlite_at_articles_version_2(database)
+    else:
+        await _postgres_at_articles_version_2(database)
+    stores = await open_stores(database, utc_now)
     try:
         store = stores.articles
         articles = await store.get_many([1, 2, 3])
@@ -405,9 +499,9 @@ async def test_upgrade_makes_each_stored_article_its_own_story(tmp_path: Path) -
             (2, 2, ()),
             (3, 3, ()),
         ]
-        assert set(_leads(stores).values()) == {1}
+        assert set((await _leads(database)).values()) == {1}
         assert await store.count(one_per_story=True) == 3
-        assert await _counts(stores) == {"aes": 2, "niger": 1, "mali": 2}
+        assert await _counts(stores, database) == {"aes": 2, "niger": 1, "mali": 2}
         assert await _ids(store, "aes") == [3, 1]
         found = await store.search(search_terms("passeport bamako"), limit=5)
         assert [a.id for a in found] == [3]
@@ -417,18 +511,18 @@ async def test_upgrade_makes_each_stored_article_its_own_story(tmp_path: Path) -
         # Stories work on the old rows: a copy joins the first article's story.
         copy = await add(store, prepared("Reprise", 60, source="RFI Afrique"), 1)
         assert copy.story_id == 1 and copy.also == ("APA News",)
+        assert copy.id == 4 == await store.newest_id()
         assert await _ids(store, "aes") == [copy.id, 3]
         # The copy leads the story, but is not tagged Niger: Niger's readers still see the
         # story, by the first article, the one tagged with it.
-        assert await _counts(stores) == {"aes": 2, "niger": 1, "mali": 2}
+        assert await _counts(stores, database) == {"aes": 2, "niger": 1, "mali": 2}
         assert await _ids(store, "niger") == [1]
         assert (await store.count(), await store.count(one_per_story=True)) == (4, 3)
         assert await _ids(store, None) == [copy.id, 3, 2]
     finally:
         await stores.close()
-    with closing(sqlite3.connect(path)) as connection:
-        versions = dict(connection.execute("SELECT store, version FROM schema_versions"))
-    assert versions["articles"] == ARTICLES_SCHEMA.latest
+    versions = dict(await _committed(database, "SELECT store, version FROM schema_versions"))
+    assert versions["articles"] == 3
 
 
 # --- Library.add: copies join, other events do not ----------------------------------------------

@@ -1,31 +1,38 @@
-"""Search on a real SQLite file, from whatever a reader types to the FTS5 index and back.
+"""Search on both backends, from whatever a reader types to the index and back: SQLite's FTS5
+table, PostgreSQL's ``tsvector`` of folded words.
 
-Readers paste headlines with typographic apostrophes, quote names, type FTS5 operators without
-knowing it, or send emoji and control characters: every input must run without an error and
-give the result a reader expects (« l'armée » finds an article containing « l'armée »).
+Readers paste headlines with typographic apostrophes, quote names, type FTS5 or tsquery
+operators without knowing it, or send emoji and control characters: every input must run
+without an error and give the result a reader expects (« l'armée » finds an article containing
+« l'armée »), the same on both backends.
 """
 
 from __future__ import annotations
 
 import random
-import tempfile
+import re
 import unicodedata
 from collections.abc import AsyncIterator
-from pathlib import Path
 
+import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content.ingestion import draft_from_text
 from content.library import Library
-from content.pipeline import ArticlePipeline
+from content.models import ArticleDraft, PreparedArticle
+from content.pipeline import ArticlePipeline, fingerprint
 from content.search import search_terms
 from content.topics import TopicCatalog, load_topics
 from core.clock import utc_now
-from storage.sqlite import open_sqlite
+from storage.backends import open_stores
+from storage.postgres.database import PostgresDatabase
+from storage.postgres.search import rebuild_search_index, tsquery_text
+from storage.settings import DatabaseSettings
 from storage.sqlite.articles import fts_query
 from storage.stores import Stores
+from tests.support.postgres import PostgresServer
 
 ARMY = (
     "Le chef d'état-major de l'armée malienne à Bamako\n"
@@ -195,6 +202,43 @@ def test_fts_query_quotes_whatever_it_is_given() -> None:
     assert '"a""b"' in query
 
 
+def test_tsquery_holds_quoted_words_and_its_own_operators_only() -> None:
+    # Terms normally come from search_terms, but the store must not trust its callers: each is
+    # cut again into folded words (no quote, backslash or operator is one), then quoted.
+    query = tsquery_text(["a'b", "Goïta", "x\\y", "mali"])
+    assert query == "'a b' & 'goita':* & 'x y' & 'mali':*"
+    assert tsquery_text(["&|!", "aes"], any_term=True) == "'aes'"
+    assert tsquery_text(["&|!", "aes"]) is None  # a term without a word matches nothing
+    assert tsquery_text(["a" * 3000, "aes"]) is None  # longer than PostgreSQL indexes
+    assert tsquery_text([]) is None
+    outside = re.sub(r"'[^']*'", "", tsquery_text(["a'b", "c(d", "efgh"], any_term=True) or "")
+    assert set(outside) <= set(" |:*"), outside
+
+
+async def test_terms_no_reader_can_type_run_on_the_store(stores: Stores) -> None:
+    """The store's own guard, below ``search_terms``: raw syntax as terms runs, finds nothing
+    odd, and a quoted word still finds its article."""
+    library = Library(stores.articles, ArticlePipeline(load_topics()), utc_now)
+    await library.add(draft_from_text(ARMY), added_by="test")
+    for terms in (["'"], ['"'], ["\\"], ["&|!<->():*"], ["a'b"], ["x" * 3000], ["title:x"]):
+        assert await stores.articles.search(terms, limit=5) == [], terms
+        assert await stores.articles.search(terms, limit=5, any_term=True) == [], terms
+    found = await stores.articles.search(["'goïta'", "(bamako)"], limit=5)
+    assert [article.title for article in found] == [ARMY_TITLE]
+
+
+async def test_the_title_ranks_above_the_summary_and_the_body(stores: Stores) -> None:
+    library = Library(stores.articles, ArticlePipeline(load_topics()), utc_now)
+    texts = (
+        "Le marché de Sikasso\nLes commerçants parlent d'uranium et de coton toute la journée.",
+        "L'uranium du Niger\nNiamey relance la production de la mine d'Arlit cette année.",
+    )
+    for text in texts:
+        await library.add(draft_from_text(text), added_by="test")
+    found = await stores.articles.search(["uranium"], limit=5)
+    assert [article.title for article in found] == ["L'uranium du Niger", "Le marché de Sikasso"]
+
+
 def nasty_query(rng: random.Random) -> str:
     pieces = [rng.choice(NASTY_PIECES) for _ in range(rng.randint(1, 12))]
     if rng.random() < 0.5:
@@ -213,6 +257,55 @@ async def test_hundreds_of_nasty_queries_never_fail(library: Library) -> None:
         broad = await library.search(query, limit=5, broadened=True)
         assert len(broad.articles) <= 5, repr(query)
     assert await library.count() == 2
+
+
+async def test_a_body_larger_than_any_article_is_stored_and_found(stores: Stores) -> None:
+    """PostgreSQL refuses a ``tsvector`` over 1 MB: the store indexes the start of the body."""
+    body = " ".join(f"mot{n}" for n in range(150_000)) + "."  # 1.1 million characters
+    huge = PreparedArticle(
+        draft=ArticleDraft(title="Un texte démesuré", body=body, source=None),
+        summary="Un texte démesuré.",
+        topics=(),
+        fingerprint=fingerprint("Un texte démesuré", body),
+    )
+    await stores.articles.add(huge, added_at=utc_now(), added_by="test")
+    found = await stores.articles.search(["mot12345"], limit=5)
+    assert [article.title for article in found] == ["Un texte démesuré"]
+
+
+async def test_articles_copied_in_without_a_document_are_indexed_again(
+    postgres_server: PostgresServer,
+) -> None:
+    """``db migrate-to`` copies the articles' rows, not PostgreSQL's derived search documents:
+    ``rebuild_search_index`` writes the missing ones, and the copied articles are found."""
+    url = await postgres_server.new_database()
+    stores = await open_stores(DatabaseSettings(url=url, pool_size=2), utc_now)
+    try:
+        library = Library(stores.articles, ArticlePipeline(load_topics()), utc_now)
+        await library.add(draft_from_text(UNRELATED), added_by="test")
+        copied = await asyncpg.connect(url)
+        try:
+            await copied.execute(
+                "INSERT INTO articles (id, title, body, summary, fingerprint, added_at, added_by) "
+                "VALUES (7, $1, $2, $3, 'fp7', '2025-06-23T08:00:00+00:00', 'migrate')",
+                ARMY_TITLE,
+                ARMY,
+                "L'armée malienne reçoit ses homologues.",
+            )
+        finally:
+            await copied.close()
+        assert await titles(library, "Goïta") == []
+        database = await PostgresDatabase.open(url, pool_size=1)
+        try:
+            assert await rebuild_search_index(database) == 1
+            assert await rebuild_search_index(database) == 0
+            assert await rebuild_search_index(database, everything=True) == 2
+        finally:
+            await database.close()
+        assert await titles(library, "Goïta") == [ARMY_TITLE]
+        assert await titles(library, "coton") == ["Le prix du coton en hausse"]
+    finally:
+        await stores.close()
 
 
 SEPARATORS = st.lists(
@@ -236,15 +329,9 @@ SEPARATORS = st.lists(
     ),
 )
 async def test_a_word_wrapped_in_any_syntax_still_finds_its_article(
-    before: str, after: str, word: str
+    library: Library, before: str, after: str, word: str
 ) -> None:
-    """Property: whatever non-letters surround a word of the article, the article is found."""
-    with tempfile.TemporaryDirectory() as folder:
-        stores = await open_sqlite(Path(folder) / "search.db", utc_now)
-        try:
-            library = Library(stores.articles, ArticlePipeline(load_topics()), utc_now)
-            await library.add(draft_from_text(ARMY), added_by="test")
-            query = f"{before} {word} {after}"
-            assert await titles(library, query) == [ARMY_TITLE], repr(query)
-        finally:
-            await stores.close()
+    """Property: whatever non-letters surround a word of the article, the article is found.
+    Every example searches the one database of the test: searches change nothing in it."""
+    query = f"{before} {word} {after}"
+    assert await titles(library, query) == [ARMY_TITLE], repr(query)
