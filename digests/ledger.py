@@ -10,6 +10,7 @@ whatever the scheduler, a restart or a changed delivery hour do. The store that 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -76,3 +77,16 @@ class DayFigures:
     digests_empty: int
     pending: int
     failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """What the ledger still owes, for the /metrics gauges: how much is waiting, how much of it
+    a live process is sending, and since when the oldest has waited (the claim lag)."""
+
+    pending: int
+    """Deliveries not yet closed."""
+    claimed: int
+    """Of those, the ones a claimant whose lease still runs holds."""
+    oldest_pending_since: datetime | None
+    """When the oldest pending delivery was recorded; None when nothing is pending."""

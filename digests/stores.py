@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Backlog, Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
 from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
 
 
@@ -139,4 +139,10 @@ class DeliveryStore(Protocol):
 
     async def edition_figures(self, kind: Kind, edition: str) -> dict[Status, int]:
         """How the deliveries of one edition (a broadcast, a day's digests) stand."""
+        ...
+
+    async def backlog(self, now: datetime) -> Backlog:
+        """The pending deliveries, those of them a live claimant holds at ``now``, and when the
+        oldest was recorded: a backlog that grows, or an old row nobody claims, is worth an
+        alert."""
         ...

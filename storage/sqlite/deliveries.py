@@ -11,10 +11,23 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from digests.ledger import Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Backlog, Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from storage.ledger_rows import (
+    DELIVERY_COLUMNS,
+    DELIVERY_SOURCE,
+    FORGET_AFTER,
+    backlog_from_row,
+    day_figures_from_row,
+    delivery_from_row,
+    delivery_values,
+    digest_days,
+    edition_figures_from_rows,
+    epoch,
+    read_pending,
+)
 from storage.schema import StoreSchema, Upgrade
-from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
-from storage.sqlite.subscribers import AUDIENCE
+from storage.sqlite.database import Connection, SqliteDatabase, stamp
+from storage.subscriber_rows import AUDIENCE
 
 SCHEMA = StoreSchema(
     "deliveries",
@@ -88,42 +101,16 @@ CREATE TABLE delivery_claimants (
     ),
 )
 
-FORGET_AFTER = timedelta(days=1)
-"""A claimant whose lease ran out this long ago is dropped from the table (its claims already
-count for nothing)."""
-DELIVERY_COLUMNS = (
-    "d.id, d.subscriber_id, s.chat_id, d.kind, d.edition, d.article_ids, d.watermark, "
-    "d.parts_sent, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id"
-)
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
 
 async def _beat(tx: Connection, claimant: Claimant, now: datetime, lease: timedelta) -> None:
     """Record (or renew) ``claimant``'s lease, and forget claimants long dead."""
     await tx.execute(
         "INSERT INTO delivery_claimants (id, host, pid, alive_until) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until",
-        (claimant.id, claimant.host, claimant.pid, _epoch(now + lease)),
+        (claimant.id, claimant.host, claimant.pid, epoch(now + lease)),
     )
     await tx.execute(
-        "DELETE FROM delivery_claimants WHERE alive_until < ?", (_epoch(now - FORGET_AFTER),)
-    )
-
-
-def _delivery(row: Row) -> Delivery:
-    return Delivery(
-        id=int(row[0]),
-        subscriber_id=int(row[1]),
-        chat_id=int(row[2]),
-        kind=Kind(row[3]),
-        edition=str(row[4]),
-        article_ids=tuple(json.loads(row[5])),
-        watermark=row[6],
-        parts_sent=int(row[7]),
-        attempts=int(row[8]),
+        "DELETE FROM delivery_claimants WHERE alive_until < ?", (epoch(now - FORGET_AFTER),)
     )
 
 
@@ -140,7 +127,7 @@ class SqliteDeliveryStore:
             f"WHERE kind = 'digest' AND edition IN ({placeholders})",
             [day.isoformat() for day in local_dates],
         )
-        return {(int(row[0]), date.fromisoformat(row[1])) for row in rows}
+        return digest_days(rows)
 
     async def has_digest(self, subscriber_id: int, day: date) -> bool:
         rows = await self._db.rows(
@@ -158,19 +145,7 @@ class SqliteDeliveryStore:
         return tuple(json.loads(rows[0][0])) if rows else None
 
     async def insert(self, deliveries: Iterable[NewDelivery], now: datetime) -> None:
-        rows = [
-            (
-                d.subscriber_id,
-                d.kind.value,
-                d.edition,
-                d.status.value,
-                json.dumps(list(d.article_ids)),
-                d.watermark,
-                stamp(now),
-                stamp(now),
-            )
-            for d in deliveries
-        ]
+        rows = [delivery_values(delivery, now) for delivery in deliveries]
         async with self._db.transaction() as tx:
             await tx.executemany(
                 "INSERT INTO deliveries (subscriber_id, kind, edition, status, article_ids, "
@@ -180,10 +155,7 @@ class SqliteDeliveryStore:
             )
 
     async def pending(self) -> list[Delivery]:
-        rows = await self._db.rows(
-            f"SELECT {DELIVERY_COLUMNS} WHERE d.status = 'pending' ORDER BY d.id"
-        )
-        return [_delivery(row) for row in rows]
+        return await read_pending(self._db)
 
     async def claim(
         self, claimant: Claimant, now: datetime, *, lease: timedelta, limit: int
@@ -198,16 +170,16 @@ class SqliteDeliveryStore:
                 "d.claimed_by IS NULL OR NOT EXISTS (SELECT 1 FROM delivery_claimants c "
                 "WHERE c.id = d.claimed_by AND c.alive_until > ?)) ORDER BY d.id LIMIT ?) "
                 "RETURNING id",
-                (claimant.id, _epoch(now), limit),
+                (claimant.id, epoch(now), limit),
                 connection=tx,
             )
             rows = await self._db.rows(
-                f"SELECT {DELIVERY_COLUMNS} WHERE d.id IN "  # noqa: S608
+                f"SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_SOURCE} WHERE d.id IN "  # noqa: S608
                 "(SELECT value FROM json_each(?)) ORDER BY d.id",
                 (json.dumps([int(row[0]) for row in claimed]),),
                 connection=tx,
             )
-        return [_delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
     async def keep_alive(self, claimant: Claimant, now: datetime, *, lease: timedelta) -> None:
         async with self._db.transaction() as tx:
@@ -300,7 +272,7 @@ class SqliteDeliveryStore:
             "FROM deliveries",
             (prefix, prefix, prefix),
         )
-        return DayFigures(*(int(value) for value in rows[0]))
+        return day_figures_from_row(rows[0])
 
     async def edition_figures(self, kind: Kind, edition: str) -> dict[Status, int]:
         rows = await self._db.rows(
@@ -308,5 +280,13 @@ class SqliteDeliveryStore:
             "GROUP BY status",
             (kind.value, edition),
         )
-        found = {Status(row[0]): int(row[1]) for row in rows}
-        return {status: found.get(status, 0) for status in Status}
+        return edition_figures_from_rows(rows)
+
+    async def backlog(self, now: datetime) -> Backlog:
+        rows = await self._db.rows(
+            "SELECT count(*), count(c.id), min(d.created_at) FROM deliveries d "
+            "LEFT JOIN delivery_claimants c ON c.id = d.claimed_by AND c.alive_until > ? "
+            "WHERE d.status = 'pending'",
+            (epoch(now),),
+        )
+        return backlog_from_row(rows[0])

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, time
+from datetime import datetime
 
 from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
 from storage.schema import StoreSchema, Upgrade
-from storage.sqlite.database import Connection, Row, SqliteDatabase, stamp
+from storage.sqlite.database import Connection, SqliteDatabase, stamp
+from storage.subscriber_rows import (
+    AUDIENCE,
+    SUBSCRIBER_COLUMNS,
+    new_chat_values,
+    new_subscriber_values,
+    read_counts,
+    saved_settings,
+    subscriber_from_row,
+    topic_rows,
+)
 
 SCHEMA = StoreSchema(
     "subscribers",
@@ -46,15 +56,6 @@ CREATE TABLE subscriber_topics (
     ),
 )
 
-_COLUMNS = (
-    "s.id, s.chat_id, s.chat_type, s.active, s.inactive_reason, s.all_topics, s.delivery_time, "
-    "s.timezone, s.subscribed_since, s.digest_watermark"
-)
-AUDIENCE = (
-    "s.active = 1 AND (s.all_topics = 1 OR EXISTS "
-    "(SELECT 1 FROM subscriber_topics t WHERE t.subscriber_id = s.id))"
-)
-"""Reachable subscribers with at least one topic; the delivery store queues broadcasts for them."""
 _CHUNK = 10_000
 """SQLite limits bound parameters (32,766 here) and audiences can be larger."""
 
@@ -104,14 +105,7 @@ class SqliteSubscriberStore:
         await tx.execute(
             "INSERT INTO subscribers (chat_id, chat_type, delivery_time, timezone, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
-            (
-                chat_id,
-                new.chat_type,
-                _clock(new.delivery_time),
-                new.timezone,
-                stamp(now),
-                stamp(now),
-            ),
+            (*new_chat_values(chat_id, new), stamp(now), stamp(now)),
         )
 
     async def _save(
@@ -121,19 +115,12 @@ class SqliteSubscriberStore:
             await tx.execute("DELETE FROM subscriber_topics WHERE subscriber_id = ?", (current.id,))
             await tx.executemany(
                 "INSERT INTO subscriber_topics (subscriber_id, topic) VALUES (?, ?)",
-                [(current.id, topic) for topic in sorted(set(updated.topics))],
+                topic_rows(current.id, updated.topics),
             )
         await tx.execute(
             "UPDATE subscribers SET all_topics = ?, subscribed_since = ?, delivery_time = ?, "
             "timezone = ?, updated_at = ? WHERE id = ?",
-            (
-                int(updated.all_topics),
-                stamp(updated.subscribed_since) if updated.subscribed_since else None,
-                _clock(updated.delivery_time),
-                updated.timezone,
-                stamp(now),
-                current.id,
-            ),
+            (*saved_settings(updated), stamp(now), current.id),
         )
 
     async def set_reachable(
@@ -165,15 +152,7 @@ class SqliteSubscriberStore:
         return await self._select(f"WHERE {AUDIENCE}", ())
 
     async def counts(self) -> SubscriberCounts:
-        rows = await self._db.rows(
-            "SELECT coalesce(sum(active), 0), coalesce(sum(1 - active), 0) FROM subscribers s "
-            "WHERE s.all_topics = 1 OR EXISTS "
-            "(SELECT 1 FROM subscriber_topics t WHERE t.subscriber_id = s.id)"
-        )
-        known = await self._db.rows("SELECT count(*) FROM subscribers")
-        return SubscriberCounts(
-            active=int(rows[0][0]), inactive=int(rows[0][1]), known_chats=int(known[0][0])
-        )
+        return await read_counts(self._db)
 
     async def add_many(self, subscribers: Sequence[NewSubscriber], now: datetime) -> int:
         added = 0
@@ -184,17 +163,7 @@ class SqliteSubscriberStore:
                     "timezone, subscribed_since, digest_watermark, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING "
                     "RETURNING id",
-                    (
-                        new.chat_id,
-                        new.chat_type,
-                        int(new.all_topics),
-                        _clock(new.delivery_time),
-                        new.timezone,
-                        stamp(new.subscribed_since) if new.subscribed_since else None,
-                        new.digest_watermark,
-                        stamp(now),
-                        stamp(now),
-                    ),
+                    (*new_subscriber_values(new), stamp(now), stamp(now)),
                     connection=tx,
                 )
                 if not rows:
@@ -202,19 +171,19 @@ class SqliteSubscriberStore:
                 added += 1
                 await tx.executemany(
                     "INSERT INTO subscriber_topics (subscriber_id, topic) VALUES (?, ?)",
-                    [(int(rows[0][0]), topic) for topic in sorted(set(new.topics))],
+                    topic_rows(int(rows[0][0]), new.topics),
                 )
         return added
 
     async def _select(
         self, where: str, params: tuple[object, ...], connection: Connection | None = None
     ) -> list[Subscriber]:
-        sql = f"SELECT {_COLUMNS} FROM subscribers s {where} ORDER BY s.id"  # noqa: S608
+        sql = f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s {where} ORDER BY s.id"  # noqa: S608
         rows = await self._db.rows(sql, params, connection=connection)
         if not rows:
             return []
         topics = await self._topics_of([int(row[0]) for row in rows], connection)
-        return [_subscriber(row, topics.get(int(row[0]), ())) for row in rows]
+        return [subscriber_from_row(row, topics.get(int(row[0]), ())) for row in rows]
 
     async def _topics_of(
         self, subscriber_ids: list[int], connection: Connection | None
@@ -232,25 +201,3 @@ class SqliteSubscriberStore:
             for row in rows:
                 found.setdefault(int(row[0]), []).append(str(row[1]))
         return {key: tuple(value) for key, value in found.items()}
-
-
-def _clock(moment: time) -> str:
-    return moment.strftime("%H:%M")
-
-
-def _subscriber(row: Row, topics: tuple[str, ...]) -> Subscriber:
-    hours, minutes = str(row["delivery_time"]).split(":")
-    since = row["subscribed_since"]
-    return Subscriber(
-        id=int(row["id"]),
-        chat_id=int(row["chat_id"]),
-        chat_type=str(row["chat_type"]),
-        active=bool(row["active"]),
-        inactive_reason=row["inactive_reason"],
-        all_topics=bool(row["all_topics"]),
-        topics=topics,
-        delivery_time=time(int(hours), int(minutes)),
-        timezone=str(row["timezone"]),
-        subscribed_since=datetime.fromisoformat(since) if since else None,
-        digest_watermark=row["digest_watermark"],
-    )
