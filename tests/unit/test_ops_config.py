@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,9 +61,9 @@ def test_values_are_read() -> None:
         ({"ops": {"metrics_prot": 9100}}, "ops.metrics_prot"),
     ],
 )
-def test_each_mistake_names_its_key(raw: dict[str, object], named: str) -> None:
+def test_each_mistake_names_its_key(raw: dict[str, Any], named: str) -> None:
     with pytest.raises(ConfigError) as raised:
-        config_from_mapping(raw)  # type: ignore[arg-type]
+        config_from_mapping(raw)
     message = str(raised.value)
     assert named in message
     assert "\n" not in message
