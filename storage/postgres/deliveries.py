@@ -110,8 +110,9 @@ CREATE TABLE delivery_claimants (
     ),
 )
 
-CLAIM_LOCK = 0x5A4E_0002
-"""The advisory lock a claim holds for its transaction (a constant the bot alone uses).
+CLAIM_LOCK = 0x5A4E_C1A1
+"""The advisory lock a claim holds for its transaction (a constant the bot alone uses, unlike
+every other advisory lock key of the bot's: the poller holds its own key for hours).
 
 Claims take turns on it. Without it, a claim that began before another committed could still take
 that other's fresh rows: locking a row that changed meanwhile makes PostgreSQL check the row's new

@@ -15,6 +15,9 @@ from digests.ledger import Backlog, Claimant, DayFigures, Kind, NewDelivery, Sta
 from digests.subscribers import NewSubscriber
 from storage.postgres import deliveries as postgres_deliveries
 from storage.postgres import subscribers as postgres_subscribers
+from storage.postgres.coordination import POLLING_LOCK
+from storage.postgres.schema import UPGRADE_LOCK
+from storage.postgres.stories import WRITES_LOCK
 from storage.sqlite import deliveries as sqlite_deliveries
 from storage.sqlite import subscribers as sqlite_subscribers
 from storage.stores import Stores
@@ -301,6 +304,13 @@ async def test_the_backlog_counts_what_waits_and_what_is_being_sent(stores: Stor
     assert await ledger.backlog(NOW) == Backlog(2, 1, NOW)
     await ledger.release(ME)
     assert await ledger.backlog(NOW) == Backlog(2, 0, NOW)
+
+
+def test_claims_take_turns_on_an_advisory_lock_of_their_own() -> None:
+    """A key shared with another lock would make claims wait for it: behind the poller's
+    session lock, no digest would ever leave."""
+    keys = [UPGRADE_LOCK, POLLING_LOCK, WRITES_LOCK, postgres_deliveries.CLAIM_LOCK]
+    assert len(set(keys)) == len(keys)
 
 
 # --- The PostgreSQL schema mirrors SQLite's, upgrade by upgrade ----------------------------------
