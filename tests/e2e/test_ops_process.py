@@ -131,11 +131,6 @@ async def test_a_bot_process_logs_json_lines_and_serves_its_metrics(
     assert any(message.startswith("Bot ready") for message in messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/postgres/deliveries.py's CLAIM_LOCK is coordination.py's POLLING_LOCK "
-    "(0x5A4E_0002): the poller's session lock blocks every claim, so no digest leaves",
-)
 async def test_two_replicas_on_postgresql_share_the_digests_and_each_names_itself(
     api: LocalBotApi,
     tmp_path: Path,
