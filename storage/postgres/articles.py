@@ -25,7 +25,7 @@ from storage.article_rows import (
     new_article,
     published_value,
 )
-from storage.postgres import stories
+from storage.postgres import locks, stories
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.search import document_values, tsquery_text
 from storage.records import stamp
@@ -265,7 +265,7 @@ class PostgresArticleStore:
         gave to a transaction still running would be counted as seen by a digest before the
         article is there to be read."""
         async with self._db.transaction() as tx:
-            await tx.execute("SELECT pg_advisory_xact_lock_shared($1)", stories.WRITES_LOCK)
+            await tx.execute("SELECT pg_advisory_xact_lock_shared($1)", locks.ARTICLE_WRITES)
             newest = await tx.fetchval(
                 "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM articles_id_seq"
             )

@@ -14,14 +14,13 @@ from datetime import datetime
 
 import asyncpg
 
+from storage.postgres import locks
 from storage.postgres.database import FAILURES, PostgresDatabase, explain
 from storage.records import stamp
 from storage.schema import StoreSchema, Upgrade
 
 logger = logging.getLogger(__name__)
 
-POLLING_LOCK = 0x5A4E_0002
-"""The advisory lock key of the right to poll Telegram (one poller per bot, per database)."""
 IDLE_SLOT_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 10.0
 
@@ -126,7 +125,9 @@ class PostgresPollingRight:
             )
             return False
         try:
-            taken = bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", POLLING_LOCK))
+            taken = bool(
+                await connection.fetchval("SELECT pg_try_advisory_lock($1)", locks.POLLING)
+            )
         except FAILURES as error:
             logger.warning(
                 "Cannot ask %s for the polling right: %s", self._db.location, explain(error)

@@ -30,6 +30,7 @@ from storage.ledger_rows import (
     epoch,
     read_pending,
 )
+from storage.postgres import locks
 from storage.postgres.database import Connection, PostgresDatabase, changed_rows
 from storage.records import stamp
 from storage.schema import StoreSchema, Upgrade
@@ -110,16 +111,6 @@ CREATE TABLE delivery_claimants (
     ),
 )
 
-CLAIM_LOCK = 0x5A4E_C1A1
-"""The advisory lock a claim holds for its transaction (a constant the bot alone uses, unlike
-every other advisory lock key of the bot's: the poller holds its own key for hours).
-
-Claims take turns on it. Without it, a claim that began before another committed could still take
-that other's fresh rows: locking a row that changed meanwhile makes PostgreSQL check the row's new
-``claimed_by`` again, but against the claimants table as it stood when the claim began, before
-the other claimant's lease was there to see. Claims are rare (one per batch of rows), so taking
-turns costs nothing a fan-out notices; confirming and closing never take this lock."""
-
 
 async def _beat(tx: Connection, claimant: Claimant, now: datetime, lease: timedelta) -> None:
     """Record (or renew) ``claimant``'s lease, and forget claimants long dead (those another
@@ -188,7 +179,7 @@ class PostgresDeliveryStore:
         self, claimant: Claimant, now: datetime, *, lease: timedelta, limit: int
     ) -> list[Delivery]:
         async with self._db.transaction() as tx:
-            await tx.execute("SELECT pg_advisory_xact_lock($1)", CLAIM_LOCK)
+            await tx.execute("SELECT pg_advisory_xact_lock($1)", locks.DELIVERY_CLAIMS)
             await _beat(tx, claimant, now, lease)
             # Each statement sees every claim committed before it: the previous claimer's
             # included, since claims take turns.

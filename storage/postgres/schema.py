@@ -16,14 +16,13 @@ from datetime import datetime
 
 import asyncpg
 
+from storage.postgres import locks
 from storage.postgres.database import PostgresDatabase
 from storage.records import stamp
 from storage.schema import StoreSchema, refuse_newer_versions
 
 logger = logging.getLogger(__name__)
 
-UPGRADE_LOCK = 0x5A4E_0001
-"""The advisory lock key replicas take while they upgrade (any constant the bot alone uses)."""
 
 _VERSIONS_TABLE = """CREATE TABLE IF NOT EXISTS schema_versions (
     store       TEXT PRIMARY KEY,
@@ -51,7 +50,7 @@ async def upgrade(
 ) -> dict[str, int]:
     """Bring every store up to date in one transaction; return each store's version."""
     async with database.transaction() as tx:
-        await tx.execute("SELECT pg_advisory_xact_lock($1)", UPGRADE_LOCK)
+        await tx.execute("SELECT pg_advisory_xact_lock($1)", locks.UPGRADE)
         await tx.execute(_VERSIONS_TABLE)
         current = await _versions(tx)
         refuse_newer_versions(current, schemas)

@@ -6,7 +6,8 @@ event is decided in ``content.stories`` (pure), and which member leads in
 ``storage.article_rows``; here they are only recorded.
 
 Replicas store articles at the same time, which SQLite never does (its writes queue on one
-file). Every transaction that adds, edits or deletes an article first takes ``WRITES_LOCK``, so
+file). Every transaction that adds, edits or deletes an article first takes
+``locks.ARTICLE_WRITES``, so
 article writes still happen one at a time, as on SQLite: a copy another process is storing is
 committed before this one looks for its story (``StaleStorySearch``), two processes cannot
 both store one text, a story's lead is chosen from all its members, and ids are committed in
@@ -21,11 +22,9 @@ from datetime import datetime
 import asyncpg
 
 from storage.article_rows import MAX_CANDIDATES, MIN_SHARED_KEYS, story_leads
+from storage.postgres import locks
 from storage.postgres.database import PostgresDatabase
 from storage.records import stamp
-
-WRITES_LOCK = 0x5A4E_A271
-"""The advisory lock key of article writes (any constant the bot alone uses)."""
 
 
 async def lock_writes(tx: asyncpg.Connection) -> None:
@@ -34,7 +33,7 @@ async def lock_writes(tx: asyncpg.Connection) -> None:
     A statement of its own: under READ COMMITTED each statement reads the database as it is
     when the statement starts, so only the statements after this one see what the writes it
     waited for committed."""
-    await tx.execute("SELECT pg_advisory_xact_lock($1)", WRITES_LOCK)
+    await tx.execute("SELECT pg_advisory_xact_lock($1)", locks.ARTICLE_WRITES)
 
 
 async def candidate_ids(

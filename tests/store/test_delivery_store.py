@@ -14,10 +14,8 @@ import asyncpg
 from digests.ledger import Backlog, Claimant, DayFigures, Kind, NewDelivery, Status
 from digests.subscribers import NewSubscriber
 from storage.postgres import deliveries as postgres_deliveries
+from storage.postgres import locks
 from storage.postgres import subscribers as postgres_subscribers
-from storage.postgres.coordination import POLLING_LOCK
-from storage.postgres.schema import UPGRADE_LOCK
-from storage.postgres.stories import WRITES_LOCK
 from storage.sqlite import deliveries as sqlite_deliveries
 from storage.sqlite import subscribers as sqlite_subscribers
 from storage.stores import Stores
@@ -306,10 +304,11 @@ async def test_the_backlog_counts_what_waits_and_what_is_being_sent(stores: Stor
     assert await ledger.backlog(NOW) == Backlog(2, 0, NOW)
 
 
-def test_claims_take_turns_on_an_advisory_lock_of_their_own() -> None:
+def test_every_advisory_lock_has_a_key_of_its_own() -> None:
     """A key shared with another lock would make claims wait for it: behind the poller's
-    session lock, no digest would ever leave."""
-    keys = [UPGRADE_LOCK, POLLING_LOCK, WRITES_LOCK, postgres_deliveries.CLAIM_LOCK]
+    session lock (the first key given to claims was the poller's), no digest would leave."""
+    keys = [value for name, value in vars(locks).items() if name.isupper() and name != "ALL"]
+    assert len(keys) >= 4 and sorted(keys) == sorted(locks.ALL)
     assert len(set(keys)) == len(keys)
 
 

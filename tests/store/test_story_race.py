@@ -21,7 +21,7 @@ from content.stories import StoryPrint
 from content.topics import TopicCatalog
 from core.clock import utc_now
 from storage.backends import open_stores
-from storage.postgres.stories import WRITES_LOCK
+from storage.postgres import locks
 from storage.settings import DatabaseSettings
 from tests.store.conftest import OpenAgain
 from tests.store.test_article_stories import COPY, COPY_TITLE, FORCE, FORCE_TITLE
@@ -98,7 +98,7 @@ async def test_an_id_given_to_a_write_under_way_is_not_newest_until_it_commits(
     try:
         transaction = writer.transaction()
         await transaction.start()
-        await writer.execute("SELECT pg_advisory_xact_lock($1)", WRITES_LOCK)
+        await writer.execute("SELECT pg_advisory_xact_lock($1)", locks.ARTICLE_WRITES)
         article_id = await writer.fetchval(
             "INSERT INTO articles (title, body, summary, fingerprint, added_at, added_by) "
             "VALUES ('Titre', 'Texte.', 'Texte.', 'fp', '2025-06-23T08:00:00+00:00', 't') "
