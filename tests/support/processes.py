@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from app.config import Config
 from app.services import open_services
@@ -36,9 +37,19 @@ def database_section(database: Path | str) -> str:
     return f'url = "{database}"' if isinstance(database, str) else f'path = "{database}"'
 
 
+class BotApiAddress(Protocol):
+    """Where a local Bot API server listens: the tests' in-process one or the benchmarks'."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def base_file_url(self) -> str: ...
+
+
 def write_config(
     path: Path,
-    api: LocalBotApi,
+    api: BotApiAddress,
     database: Path | str,
     *,
     concurrency: int,

@@ -1,0 +1,137 @@
+"""Three real bot processes on one real PostgreSQL database, one of them killed mid-broadcast.
+
+The issue's proof: 1,000 subscribers are due at the same minute; three replicas (polling mode:
+one polls Telegram, all three send) share the fan-out through claims. When a good part of it has
+left, the replica that polls is killed with SIGKILL. The two others resume its claims once its
+lease has run out, one of them takes over polling, and: every subscriber gets the digest, no
+confirmed one is sent again (only the messages in flight at the instant of the kill may be, at
+most one per sender of the dead process), and the local Bot API never receives more messages in
+any one second than the bot's configured rate, which the replicas share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from fake_bot_api import LocalBotApi
+from tests.support.harness import READER
+from tests.support.postgres import PostgresServer
+from tests.support.processes import (
+    DIGEST_TITLE,
+    bot_process,
+    delivered,
+    prepare_store,
+    quiet_zone,
+    write_config,
+)
+
+SUBSCRIBERS = 1_000
+RATE = 100
+"""Messages per second, for the whole bot (every replica together)."""
+SENDERS = 8
+"""Concurrent sends per replica: the most the killed one can have in flight."""
+LEASE_SECONDS = 4
+POLLS = "This replica now polls Telegram"
+pytestmark = pytest.mark.slow
+
+
+async def confirmed(url: str) -> set[int]:
+    """Chats whose digest the ledger records as sent."""
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch(
+            "SELECT s.chat_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id "
+            "WHERE d.kind = 'digest' AND d.status = 'sent'"
+        )
+    finally:
+        await connection.close()
+    return {int(row[0]) for row in rows}
+
+
+def busiest_second(instants: list[float]) -> int:
+    """The most messages received within any one second (a sliding window, as Telegram's)."""
+    ordered = sorted(instants)
+    most, start = 0, 0
+    for end, instant in enumerate(ordered):
+        while instant - ordered[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def which_polls(logs: list[Path]) -> int | None:
+    found = [n for n, log in enumerate(logs) if POLLS in log.read_text(errors="replace")]
+    return found[0] if len(found) == 1 else None
+
+
+async def test_three_replicas_one_killed_mid_broadcast_send_each_digest_once(
+    api: LocalBotApi, tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    url = await postgres_server.new_database()
+    chats = await prepare_store(url, quiet_zone(datetime.now(UTC)), SUBSCRIBERS)
+    logs = [tmp_path / f"replica-{n}.log" for n in range(3)]
+    configs = [tmp_path / f"replica-{n}.toml" for n in range(3)]
+    for n, config in enumerate(configs):
+        write_config(
+            config,
+            api,
+            url,
+            concurrency=SENDERS,
+            lease_seconds=LEASE_SECONDS,
+            rate=RATE,
+            extra=f'\n[ops]\nreplica = "replica-{n}"\n',
+        )
+    api.set_latency(0.005)  # messages spend a moment in flight, as they do over the network
+    with (
+        bot_process(configs[0], logs[0]) as first,
+        bot_process(configs[1], logs[1]) as second,
+        bot_process(configs[2], logs[2]) as third,
+    ):
+        processes = [first, second, third]
+        await api.wait_for(
+            lambda server: sum(delivered(server).values()) >= SUBSCRIBERS // 3,
+            timeout=60,
+            what="a third of the fan-out",
+        )
+        poller = which_polls(logs)
+        assert poller is not None, "exactly one replica should poll"
+        killed_at = sum(delivered(api).values())
+        os.kill(processes[poller].pid, signal.SIGKILL)
+        processes[poller].wait(timeout=10)
+
+        # Another replica takes over polling: a reader's command is answered.
+        api.push_message(READER, "/aide")
+        await api.wait_for(
+            lambda server: any("/abonner" in m.text for m in server.sent_messages(READER.id)),
+            timeout=30,
+            what="an answer to /aide from the replica that took over polling",
+        )
+        await api.wait_for(
+            lambda server: set(delivered(server)) >= set(chats),
+            timeout=120,
+            what="every subscriber's digest",
+        )
+        await asyncio.sleep(2.0)  # two more ticks each: nothing else may leave
+    counts = delivered(api)
+    twice = sorted(chat for chat in chats if counts[chat] > 1)
+    assert all(counts.get(chat, 0) >= 1 for chat in chats)
+    assert len(twice) <= SENDERS, f"{len(twice)} readers got the digest twice"
+    assert await confirmed(url) == set(chats)
+    assert killed_at < SUBSCRIBERS * 0.8, "the kill must come in the middle of the broadcast"
+    instants = [m.sent_at for m in api.sent_messages() if DIGEST_TITLE in m.text]
+    assert busiest_second(instants) <= RATE
+    assert api.rate_limited_count == 0
+    takeover = [n for n in range(3) if n != poller and POLLS in logs[n].read_text()]
+    assert len(takeover) == 1, "one surviving replica took over polling"
+    print(
+        f"\nkill test: killed replica-{poller} after {killed_at} of {SUBSCRIBERS} digests; "
+        f"sent twice: {len(twice)} (at most {SENDERS}); busiest second: "
+        f"{busiest_second(instants)} messages (rate {RATE}/s); replica-{takeover[0]} took over"
+    )
