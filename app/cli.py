@@ -166,7 +166,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         config = load_config(args.config)
         secrets = SecretFilter(_secrets(config))
-        setup_logging(_log_level(args.command, config), _secrets(config))
+        setup_logging(
+            _log_level(args.command, config), _secrets(config), style=config.logging.format
+        )
         _check_arguments(config, args)
         # The bot's modules load python-telegram-bot; the other commands start without it.
         if args.command == "run":

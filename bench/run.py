@@ -31,6 +31,7 @@ from bench.common import REPO_ROOT, Figure, at_least, at_most, format_number, ve
 
 BENCHMARKS = (
     "fanout",
+    "replicas",
     "rate_limited",
     "content_scale",  # before startup_memory, which reuses the store it builds
     "startup_memory",

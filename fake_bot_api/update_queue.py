@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -22,7 +23,10 @@ class PollTicket:
 class UpdateQueue:
     def __init__(self) -> None:
         self._pending: deque[JsonDict] = deque()
-        self._next_id = 1
+        # Telegram's ids grow for as long as a bot lives, across every restart of anything:
+        # a server started again must not hand out ids a bot's database has already seen
+        # (the bot drops an update whose id it recorded as handled).
+        self._next_id = time.time_ns() // 1_000  # microseconds: below 2**53, as in JSON
         self._allowed: frozenset[str] | None = None
         self._changed = Wakeup()
         self._poll: PollTicket | None = None
