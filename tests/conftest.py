@@ -53,10 +53,34 @@ async def api() -> AsyncIterator[LocalBotApi]:
         yield server
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_backends`` that take ``bot`` run twice: on a SQLite file and on a
+    PostgreSQL database."""
+    marked = metafunc.definition.get_closest_marker("both_backends")
+    if marked and "bot_database" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-async def bot(api: LocalBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+async def bot_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """A new database of the test's backend: a file path, or a PostgreSQL URL."""
+    if backend == "sqlite":
+        return tmp_path / "bot.db"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return await server.new_database()
+
+
+@pytest.fixture
+async def bot(
+    api: LocalBotApi, bot_database: Path | str, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
     """The real bot, polling the local server, on a fresh database with the seed loaded."""
-    harness = BotHarness(api, bot_config(api, tmp_path / "bot.db"), clock)
+    harness = BotHarness(api, bot_config(api, bot_database), clock)
     await harness.start()
     yield harness
     await harness.stop()

@@ -12,6 +12,8 @@ from bot import callbacks
 from tests.support.factories import readers, seed_subscribers
 from tests.support.harness import ADMIN, OTHER_READER, READER, BotHarness
 
+pytestmark = pytest.mark.both_backends
+
 ARTICLE = (
     "Niamey et Ouagadougou relancent la route du Sahel\n"
     "Les ministres du Niger et du Burkina Faso ont inauguré mardi à Niamey un corridor routier. "
@@ -176,7 +178,7 @@ async def test_stats_counts(bot: BotHarness) -> None:
 
 async def test_stats_group_the_digits_of_large_counts(bot: BotHarness) -> None:
     """« 1200 » read as a year; French groups digits with U+202F: « 1 200 »."""
-    await seed_subscribers(bot.config.database.path, readers(range(10_000, 11_200)))
+    await seed_subscribers(bot.config.database, readers(range(10_000, 11_200)))
     stats = await bot.send(ADMIN, "/stats")
     assert "Abonnés actifs\u202f: 1\u202f200" in stats.text
     assert "Chats connus\u202f: 1\u202f200" in stats.text

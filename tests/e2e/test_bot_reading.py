@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from content.models import ArticleDraft
 from fake_bot_api import FakeUser, LocalBotApi, parse_telegram_html
 from tests.support.factories import FakeClock
 from tests.support.harness import READER, BotHarness, bot_config
+
+pytestmark = pytest.mark.both_backends
 
 SEED_TITLE = "Assimi Goïta est en visite officielle en Russie"
 

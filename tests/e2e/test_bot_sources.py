@@ -35,6 +35,8 @@ from tests.support.sahel_texts import FOOTBALL, GOITA, URANIUM
 from tests.support.typography import problems, space_insensitive
 from ui import french
 
+pytestmark = pytest.mark.both_backends
+
 SECOND_ADMIN = FakeUser(1002, "Ibrahim", username="ibrahim_admin")
 QUIET_FEEDS = FeedSettings(enabled=False, load_sources=False, allow_private_hosts=True)
 """No feed clock: the tests tick it themselves."""
@@ -75,7 +77,7 @@ def small_feed(server: FeedServer, path: str, title: str) -> str:
 @asynccontextmanager
 async def running_bot(
     api: LocalBotApi,
-    database: Path,
+    database: Path | str,
     clock: FakeClock,
     *,
     feeds: FeedSettings = QUIET_FEEDS,
@@ -92,8 +94,10 @@ async def running_bot(
 
 
 @pytest.fixture
-async def bot(api: LocalBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
-    async with running_bot(api, tmp_path / "bot.db", clock) as harness:
+async def bot(
+    api: LocalBotApi, bot_database: Path | str, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    async with running_bot(api, bot_database, clock) as harness:
         yield harness
 
 

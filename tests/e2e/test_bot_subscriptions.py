@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
+import pytest
+
 from fake_bot_api import FakeUser, LocalBotApi
 from tests.support.factories import FakeClock
 from tests.support.harness import OTHER_READER, READER, BotHarness, bot_config
 from tests.support.typography import space_insensitive
 from ui import french
+
+pytestmark = pytest.mark.both_backends
 
 
 async def subscriber(bot: BotHarness, user: FakeUser):  # type: ignore[no-untyped-def]

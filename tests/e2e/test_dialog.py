@@ -10,11 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import pytest
+
 from content.models import ArticleDraft
 from fake_bot_api import FakeUser, LocalBotApi, SentMessage
 from tests.support.factories import FakeClock
 from tests.support.harness import ADMIN, OTHER_READER, READER, BotHarness, bot_config
 from tests.support.typography import problems, space_insensitive
+
+pytestmark = pytest.mark.both_backends
 
 NOON_IN_BAMAKO = datetime(2025, 6, 23, 12, 0, tzinfo=UTC)
 

@@ -15,15 +15,15 @@ from tests.support.factories import FakeClock, readers, seed_subscribers
 from tests.support.harness import READER, BotHarness, bot_config
 from tests.support.observing import DIGEST_MARK, digests_by_chat
 
+pytestmark = pytest.mark.both_backends
+
 
 async def add_subscribers(
     bot: BotHarness, count: int, *, first_id: int = 10_000, topics: tuple[str, ...] = ("mali",)
 ) -> list[int]:
     """Subscribers created straight in the store (faster than 300 conversations)."""
     chat_ids = list(range(first_id, first_id + count))
-    await seed_subscribers(
-        bot.config.database.path, readers(chat_ids, topics=topics, since=bot.clock())
-    )
+    await seed_subscribers(bot.config.database, readers(chat_ids, topics=topics, since=bot.clock()))
     return chat_ids
 
 

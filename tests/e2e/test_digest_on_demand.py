@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from app.config import Config
 from app.services import open_services
 from app.terminal import html_to_terminal
@@ -17,8 +19,10 @@ from content.models import ArticleDraft
 from storage.settings import DatabaseSettings
 from tests.support.factories import FakeClock, readers, seed_subscribers
 from tests.support.harness import READER, BotHarness
-from tests.support.observing import DIGEST_MARK, store_snapshot
+from tests.support.observing import DIGEST_MARK, database_snapshot
 from tests.support.processes import run_cli
+
+pytestmark = pytest.mark.both_backends
 
 DAY = date(2025, 6, 23)
 DELIVERY = datetime(2025, 6, 23, 7, 0, tzinfo=UTC)  # 07:00 in Bamako (UTC+0), the default
@@ -93,12 +97,12 @@ async def test_digest_on_demand_after_the_daily_one_repeats_it_and_writes_nothin
     await bot.services.digests.tick()
     [scheduled] = [m for m in bot.api.sent_messages(READER.id) if DIGEST_MARK in m.text]
     assert "Assimi Goïta" in scheduled.text
-    ledger = store_snapshot(bot.config.database.path)
+    ledger = await database_snapshot(bot.config.database)
     first = await bot.send(READER, "/digest")
     second = await bot.send(READER, "/digest")
     assert first.texts == [scheduled.text]
     assert second.texts == [scheduled.text]
-    assert store_snapshot(bot.config.database.path) == ledger
+    assert await database_snapshot(bot.config.database) == ledger
 
 
 def test_delivery_moment_is_the_default_hour_in_the_default_zone() -> None:

@@ -36,6 +36,8 @@ from tests.support.harness import ADMIN, READER, BotHarness, bot_config
 from tests.support.observing import DIGEST_MARK, digests_received
 from tests.support.typography import problems, space_insensitive
 
+pytestmark = pytest.mark.both_backends
+
 MONDAY_AFTERNOON = datetime(2025, 6, 23, 16, 0, tzinfo=UTC)
 TUESDAY_DIGEST = datetime(2025, 6, 24, 7, 0, tzinfo=UTC)  # 07:00 in Bamako, the default hour
 TUESDAY_NOON = datetime(2025, 6, 24, 12, 0, tzinfo=UTC)
@@ -161,9 +163,11 @@ async def server() -> AsyncIterator[FeedServer]:
 
 
 @pytest.fixture
-async def bot(api: LocalBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
+async def bot(
+    api: LocalBotApi, bot_database: Path | str, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
     """The bot with its feed clock off (the test ticks it) and one digest clock run at start."""
-    config = bot_config(api, tmp_path / "bot.db", check_interval_seconds=86_400)
+    config = bot_config(api, bot_database, check_interval_seconds=86_400)
     feeds = FeedSettings(enabled=False, load_sources=False, allow_private_hosts=True)
     harness = BotHarness(api, replace(config, feeds=feeds), clock)
     await harness.start()

@@ -7,7 +7,10 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
+import asyncpg
+
 from fake_bot_api import LocalBotApi
+from storage.settings import DatabaseSettings
 
 DIGEST_MARK = "Votre revue du"
 Snapshot = dict[str, list[tuple[object, ...]]]
@@ -26,9 +29,10 @@ def digests_received(api: LocalBotApi, chat_id: int) -> int:
     return digests_by_chat(api)[chat_id]
 
 
-LOGS = frozenset({"handled_updates"})
+LOGS = frozenset({"handled_updates", "send_slots"})
 """Tables that record that something happened, not what the bot holds: every update a refused
-reader sends is logged there, and the refusal is what must change nothing else."""
+reader sends is logged there, and every message sent on PostgreSQL moves a send slot; the
+refusal, or the repeated digest, is what must change nothing else."""
 
 
 def store_snapshot(path: Path) -> Snapshot:
@@ -49,6 +53,31 @@ def store_snapshot(path: Path) -> Snapshot:
             for name in names
             if name not in LOGS
         }
+
+
+async def database_snapshot(settings: DatabaseSettings) -> Snapshot:
+    """``store_snapshot`` of either backend: every committed row of every table but the logs."""
+    if settings.backend == "sqlite":
+        return store_snapshot(settings.path)
+    connection = await asyncpg.connect(settings.url)
+    try:
+        names = [
+            str(row[0])
+            for row in await connection.fetch(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' ORDER BY table_name"
+            )
+        ]
+        return {
+            name: sorted(
+                (tuple(row) for row in await connection.fetch(f'SELECT * FROM "{name}"')),  # noqa: S608
+                key=repr,
+            )
+            for name in names
+            if name not in LOGS
+        }
+    finally:
+        await connection.close()
 
 
 def digest_attempts(database: Path, chat_id: int) -> int:
