@@ -69,6 +69,10 @@ def test_values_are_converted() -> None:
         ({"digest": {"max_articles_per_topic": 0}}, "digest.max_articles_per_topic"),
         ({"digest": {"send_when_empty": 1}}, "digest.send_when_empty"),
         ({"database": {"path": 3}}, "database.path"),
+        ({"database": {"url": "mysql://db/sahel"}}, "database.url"),
+        ({"database": {"url": "postgresql://db.example:5432"}}, "database.url"),
+        ({"database": {"url": "postgresql://db.example:99999/sahel"}}, "database.url"),
+        ({"database": {"pool_size": 0}}, "database.pool_size"),
         ({"databse": {}}, "[databse]"),
         ({"telegram": {"base_url": "https://api.telegram.org/bot/"}}, "telegram.base_url"),
         ({"telegram": {"mode": "webhook"}}, "telegram.webhook_url"),
@@ -103,6 +107,16 @@ def test_each_mistake_names_its_key(raw: dict[str, object], named: str) -> None:
     message = str(raised.value)
     assert named in message
     assert "\n" not in message
+
+
+def test_a_database_url_picks_postgresql_and_its_password_is_never_repeated() -> None:
+    config = config_from_mapping({"database": {"url": "postgresql://bot@db:5432/sahel"}})
+    assert config.database.backend == "postgresql"
+    assert config_from_mapping({}).database.backend == "sqlite"
+    with pytest.raises(ConfigError) as raised:
+        config_from_mapping({"database": {"url": "mysql://bot:s3cret-pass@db/sahel"}})
+    assert "s3cret-pass" not in str(raised.value)
+    assert "mysql://bot:***@db/sahel" in str(raised.value)
 
 
 def test_missing_and_broken_files(tmp_path: Path) -> None:
