@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from app.cli_common import CommandError, printable
+from app.cli_db import add_db_parsers, check_db_arguments, run_db
 from app.cli_feeds import add_feed_parsers, check_feed_arguments, run_feeds
 from app.cli_ingest import check_sources, ingest, is_url
 from app.cli_summarize import summarize_jsonl
@@ -115,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         "feeds", "Follow news feeds: add, list, remove, pause, resume, poll, import, export."
     )
     add_feed_parsers(feeds, _whole_number(MAX_LIMIT), _path)
+    db = command(
+        "db",
+        "Copy the SQLite database into PostgreSQL (migrate-to URL), or back up the database "
+        "(backup FILE).",
+    )
+    add_db_parsers(db, _path)
     return parser
 
 
@@ -182,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         elif args.command == "summarize":
             pipeline = ArticlePipeline(load_catalog(config.content), config.content.budget)
             summarize_jsonl(pipeline, args.file)
+        elif args.command == "db":
+            asyncio.run(run_db(config, args))
         else:
             asyncio.run(_run_store_command(config, args))
     except (ConfigError, CommandError, TopicFileError, StorageError, StartFailure) as error:
@@ -215,6 +224,8 @@ def _check_arguments(config: Config, args: argparse.Namespace) -> None:
         _check_topics(load_catalog(config.content), (args.topic,))
     elif args.command == "feeds":
         check_feed_arguments(args, load_catalog(config.content).keys)
+    elif args.command == "db":
+        check_db_arguments(config, args)
 
 
 def _check_topics(catalog: TopicCatalog, keys: Sequence[str]) -> None:
