@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -171,6 +172,9 @@ async def folder(place: Place) -> None:
     (place.folder / "a-folder").mkdir()
 
 
+CLOSED_SERVER = "postgresql://sahel:{password}@127.0.0.1:{closed_port}/sahel"
+"""A PostgreSQL URL where nothing listens; its password is the token's secret part, which no
+output may show."""
 FEEDS_STORE = (
     DB + "[content]\nload_seed = false\n[feeds]\nload_sources = false\nallow_private_hosts = true\n"
 )
@@ -472,6 +476,54 @@ CASES: dict[str, Case] = {
         config=FEEDS_STORE,
         prepare=store_and_article,
     ),
+    # --- db ---------------------------------------------------------------------------------
+    "db without an action": Case(("db",), ("ACTION",)),
+    "db migrate-to without a URL": Case(("db", "migrate-to"), ("URL",)),
+    "db migrate-to not a PostgreSQL URL": Case(
+        ("db", "migrate-to", "mysql://sahel:{password}@db.example/sahel"),
+        ("postgresql://", "sahel:***@db.example"),
+        config=DB,
+        prepare=store,
+    ),
+    "db migrate-to a URL naming no database": Case(
+        ("db", "migrate-to", "postgresql://sahel:{password}@db.example:5432/"),
+        ("name a database",),
+        config=DB,
+        prepare=store,
+    ),
+    "db migrate-to an unreachable server": Case(
+        ("db", "migrate-to", CLOSED_SERVER, "--config", "config.toml"),
+        ("sahel:***@127.0.0.1", "connection refused"),
+        config=DB,
+        prepare=store,
+    ),
+    "db migrate-to without a SQLite database": Case(
+        ("db", "migrate-to", CLOSED_SERVER, "--config", "config.toml"),
+        ("store.db", "nothing to copy"),
+        config=DB,
+    ),
+    "db backup onto an existing file": Case(
+        ("db", "backup", "store.db", "--config", "config.toml"),
+        ("store.db", "already exists"),
+        config=DB,
+        prepare=store,
+    ),
+    "db backup into a missing folder": Case(
+        ("db", "backup", "nowhere/backup.db", "--config", "config.toml"),
+        ("nowhere", "no such folder"),
+        config=DB,
+        prepare=store,
+    ),
+    "db backup without a database": Case(
+        ("db", "backup", "backup.db", "--config", "config.toml"),
+        ("store.db", "nothing to back up"),
+        config=DB,
+    ),
+    "db backup of an unreachable server": Case(
+        ("db", "backup", "backup.db", "--config", "config.toml"),
+        ("sahel:***@127.0.0.1", "connection refused"),
+        config=f'[database]\nurl = "{CLOSED_SERVER}"\n',
+    ),
 }
 
 
@@ -503,6 +555,8 @@ def fill(text: str, place: Place) -> str:
     return (
         text.replace("{api}", place.api_url)
         .replace("{closed}", place.closed_url)
+        .replace("{closed_port}", str(urlsplit(place.closed_url).port))
+        .replace("{password}", TOKEN.split(":")[1])
         .replace("{page}", place.page_url)
         .replace("{busy}", str(place.busy_port))
     )
