@@ -5,12 +5,19 @@ locks, ``FOR UPDATE SKIP LOCKED``, advisory locks), not here. This module gives 
 same three verbs as the SQLite backend: ``rows`` for a read, ``write`` for one statement that is
 its own transaction, and ``transaction()`` for a block committed whole or rolled back. Errors of
 the server or the network surface as :class:`StorageError`, with the URL's password masked.
+
+``rows`` and ``write`` also take SQL written with SQLite's ``?`` placeholders and number them
+(``numbered_placeholders``): a statement both dialects read alike is then written once for both
+backends (``storage.database``). Statements run on a transaction's own connection are asyncpg's
+and keep ``$1``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import lru_cache
 
 import asyncpg
 
@@ -41,6 +48,56 @@ def explain(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "the server did not answer in time"
     return str(error) or type(error).__name__
+
+
+_SQL_PIECES = re.compile(
+    r"""
+    (?P<quoted> '(?:[^']|'')*' | "(?:[^"]|"")*" )          # a string literal, a quoted name
+    | (?P<comment> --[^\n]* | /\*.*?\*/ )
+    | (?P<dollar_quoted> \$(?P<tag>[A-Za-z_][A-Za-z0-9_]*|)\$ .*? \$(?P=tag)\$ )
+    | (?P<numbered> \$[0-9]+ )
+    | (?P<mark> \? )
+    | (?P<unclosed> ['"] | /\* )
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+"""What a ``?`` can stand in, scanned left to right: only a bare one is a placeholder."""
+
+
+def numbered_placeholders(sql: str) -> str:
+    """``sql`` with SQLite's ``?`` placeholders numbered as PostgreSQL's ``$1, $2…``, in order
+    (each ``?`` is a value of its own, as on SQLite); SQL without ``?`` is returned as it is.
+
+    Raises ValueError, before anything runs, where a ``?`` is not plainly a placeholder: inside
+    a quoted literal, name or comment, or beside ``$n`` placeholders (which of the two styles
+    numbers the values?). PostgreSQL's own ``?`` operators (jsonb) and E'' strings are
+    therefore written in ``$n`` style, never in this one.
+    """
+    return sql if "?" not in sql else _numbered(sql)
+
+
+@lru_cache(maxsize=1024)
+def _numbered(sql: str) -> str:
+    """``numbered_placeholders`` of a statement that has a ``?``; the store's statements are
+    fixed strings, so each is scanned once per process."""
+    pieces: list[str] = []
+    marks = 0
+    numbered = False
+    end = 0
+    for piece in _SQL_PIECES.finditer(sql):
+        if piece["mark"]:
+            marks += 1
+            pieces += [sql[end : piece.start()], f"${marks}"]
+            end = piece.end()
+        elif piece["numbered"]:
+            numbered = True
+        elif piece["unclosed"]:
+            raise ValueError(f"SQL with an unclosed quote or comment: {sql!r}")
+        elif "?" in piece[0]:
+            raise ValueError(f"a '?' inside a quoted literal, name or comment: {sql!r}")
+    if numbered:
+        raise ValueError(f"SQL mixes '?' and '$n' placeholders: {sql!r}")
+    return "".join([*pieces, sql[end:]])
 
 
 def changed_rows(status: str) -> int:
@@ -91,6 +148,7 @@ class PostgresDatabase:
         connection: asyncpg.Connection | None = None,
     ) -> list[asyncpg.Record]:
         """Run one query and return its rows; inside a transaction, on its ``connection``."""
+        sql = numbered_placeholders(sql)
         if connection is not None:
             return list(await connection.fetch(sql, *params))
         try:
@@ -100,6 +158,7 @@ class PostgresDatabase:
 
     async def write(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run one write statement as its own transaction; return the number of rows changed."""
+        sql = numbered_placeholders(sql)
         try:
             status = await self._pool.execute(sql, *params)
         except FAILURES as error:
