@@ -1,8 +1,10 @@
-"""The delivery ledger as every backend stores it: columns, values, and row → record.
+"""The delivery ledger as every backend stores it: columns, values, row → record, and the
+statements both dialects read alike.
 
 Both delivery stores keep the same tables and columns and write values alike
-(``storage.records``): one reading of a row serves both. The SQL here has no placeholder (the one
-thing the two dialects spell differently), so it reads the same on both.
+(``storage.records``): one reading of a row serves both, and ``DeliveryStoreBase`` holds the
+store methods whose SQL is the same on both (written with ``?``, which PostgreSQL's database
+numbers: ``storage.database``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Generic
 
-from digests.ledger import Backlog, DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Backlog, Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from storage.database import DatabaseT, Row
 from storage.records import stamp
-from storage.subscriber_rows import Row, RowReader
 
 FORGET_AFTER = timedelta(days=1)
 """A claimant whose lease ran out this long ago is dropped from the table (its claims already
@@ -91,10 +94,112 @@ def backlog_from_row(row: Row) -> Backlog:
     )
 
 
-async def read_pending(database: RowReader) -> list[Delivery]:
-    """``DeliveryStore.pending`` in the SQL both dialects share."""
-    rows = await database.rows(
-        f"SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_SOURCE} "  # noqa: S608
-        "WHERE d.status = 'pending' ORDER BY d.id"
-    )
-    return [delivery_from_row(row) for row in rows]
+class DeliveryStoreBase(Generic[DatabaseT]):
+    """The ``digests.stores.DeliveryStore`` methods whose SQL both backends share; each
+    backend's store adds what differs: claims, leases, inserts and broadcasts."""
+
+    def __init__(self, database: DatabaseT) -> None:
+        self._db = database
+
+    async def has_digest(self, subscriber_id: int, day: date) -> bool:
+        rows = await self._db.rows(
+            "SELECT 1 FROM deliveries WHERE subscriber_id = ? AND kind = 'digest' AND edition = ?",
+            (subscriber_id, day.isoformat()),
+        )
+        return bool(rows)
+
+    async def recorded_digest(self, subscriber_id: int, day: date) -> tuple[int, ...] | None:
+        rows = await self._db.rows(
+            "SELECT article_ids FROM deliveries "
+            "WHERE subscriber_id = ? AND kind = 'digest' AND edition = ?",
+            (subscriber_id, day.isoformat()),
+        )
+        return tuple(json.loads(rows[0][0])) if rows else None
+
+    async def pending(self) -> list[Delivery]:
+        rows = await self._db.rows(
+            f"SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_SOURCE} "  # noqa: S608
+            "WHERE d.status = 'pending' ORDER BY d.id"
+        )
+        return [delivery_from_row(row) for row in rows]
+
+    async def confirm_part(
+        self, delivery_id: int, parts_sent: int, now: datetime, claimant: Claimant
+    ) -> bool:
+        changed = await self._db.write(
+            "UPDATE deliveries SET parts_sent = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'pending' AND claimed_by = ?",
+            (parts_sent, stamp(now), delivery_id, claimant.id),
+        )
+        return changed == 1
+
+    async def close(
+        self,
+        delivery_id: int,
+        status: Status,
+        now: datetime,
+        claimant: Claimant,
+        *,
+        parts_sent: int | None = None,
+        error: str | None = None,
+    ) -> bool:
+        changed = await self._db.write(
+            "UPDATE deliveries SET status = ?, parts_sent = coalesce(?, parts_sent), "
+            "last_error = ?, updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at "
+            "END, claimed_by = NULL WHERE id = ? AND status = 'pending' AND claimed_by = ?",
+            (
+                status.value,
+                parts_sent,
+                error,
+                stamp(now),
+                status.value,
+                stamp(now),
+                delivery_id,
+                claimant.id,
+            ),
+        )
+        return changed == 1
+
+    async def note_attempt(
+        self, delivery_id: int, error: str, now: datetime, claimant: Claimant
+    ) -> None:
+        await self._db.write(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ? "
+            "WHERE id = ? AND claimed_by = ?",
+            (error, stamp(now), delivery_id, claimant.id),
+        )
+
+    async def broadcast_html(self, broadcast_id: int) -> str | None:
+        rows = await self._db.rows("SELECT html FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return str(rows[0][0]) if rows else None
+
+    async def day_figures(self, day: date) -> DayFigures:
+        prefix = f"{day.isoformat()}%"
+        rows = await self._db.rows(
+            "SELECT "
+            "count(CASE WHEN kind = 'digest' AND status = 'sent' AND sent_at LIKE ? THEN 1 END), "
+            "count(CASE WHEN kind = 'digest' AND status = 'empty' AND updated_at LIKE ? "
+            "THEN 1 END), "
+            "count(CASE WHEN status = 'pending' THEN 1 END), "
+            "count(CASE WHEN status = 'failed' AND updated_at LIKE ? THEN 1 END) "
+            "FROM deliveries",
+            (prefix, prefix, prefix),
+        )
+        return day_figures_from_row(rows[0])
+
+    async def edition_figures(self, kind: Kind, edition: str) -> dict[Status, int]:
+        rows = await self._db.rows(
+            "SELECT status, count(*) FROM deliveries WHERE kind = ? AND edition = ? "
+            "GROUP BY status",
+            (kind.value, edition),
+        )
+        return edition_figures_from_rows(rows)
+
+    async def backlog(self, now: datetime) -> Backlog:
+        rows = await self._db.rows(
+            "SELECT count(*), count(c.id), min(d.created_at) FROM deliveries d "
+            "LEFT JOIN delivery_claimants c ON c.id = d.claimed_by AND c.alive_until > ? "
+            "WHERE d.status = 'pending'",
+            (epoch(now),),
+        )
+        return backlog_from_row(rows[0])

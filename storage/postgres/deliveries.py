@@ -13,22 +13,18 @@ change a row its claimant still holds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from digests.ledger import Backlog, Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Claimant, Delivery, NewDelivery
 from storage.ledger_rows import (
     DELIVERY_COLUMNS,
     FORGET_AFTER,
-    backlog_from_row,
-    day_figures_from_row,
+    DeliveryStoreBase,
     delivery_from_row,
     delivery_values,
     digest_days,
-    edition_figures_from_rows,
     epoch,
-    read_pending,
 )
 from storage.postgres import locks
 from storage.postgres.database import Connection, PostgresDatabase, changed_rows
@@ -130,11 +126,8 @@ async def _beat(tx: Connection, claimant: Claimant, now: datetime, lease: timede
     )
 
 
-class PostgresDeliveryStore:
+class PostgresDeliveryStore(DeliveryStoreBase[PostgresDatabase]):
     """``digests.stores.DeliveryStore`` on PostgreSQL."""
-
-    def __init__(self, database: PostgresDatabase) -> None:
-        self._db = database
 
     async def recorded_digests(self, local_dates: Sequence[date]) -> set[tuple[int, date]]:
         rows = await self._db.rows(
@@ -143,22 +136,6 @@ class PostgresDeliveryStore:
             ([day.isoformat() for day in local_dates],),
         )
         return digest_days(rows)
-
-    async def has_digest(self, subscriber_id: int, day: date) -> bool:
-        rows = await self._db.rows(
-            "SELECT 1 FROM deliveries "
-            "WHERE subscriber_id = $1 AND kind = 'digest' AND edition = $2",
-            (subscriber_id, day.isoformat()),
-        )
-        return bool(rows)
-
-    async def recorded_digest(self, subscriber_id: int, day: date) -> tuple[int, ...] | None:
-        rows = await self._db.rows(
-            "SELECT article_ids FROM deliveries "
-            "WHERE subscriber_id = $1 AND kind = 'digest' AND edition = $2",
-            (subscriber_id, day.isoformat()),
-        )
-        return tuple(json.loads(rows[0][0])) if rows else None
 
     async def insert(self, deliveries: Iterable[NewDelivery], now: datetime) -> None:
         # In key order: two replicas inserting the same rows wait for each other on the unique
@@ -171,9 +148,6 @@ class PostgresDeliveryStore:
                 "ON CONFLICT (subscriber_id, kind, edition) DO NOTHING",
                 rows,
             )
-
-    async def pending(self) -> list[Delivery]:
-        return await read_pending(self._db)
 
     async def claim(
         self, claimant: Claimant, now: datetime, *, lease: timedelta, limit: int
@@ -209,44 +183,6 @@ class PostgresDeliveryStore:
             )
             await tx.execute("DELETE FROM delivery_claimants WHERE id = $1", claimant.id)
 
-    async def confirm_part(
-        self, delivery_id: int, parts_sent: int, now: datetime, claimant: Claimant
-    ) -> bool:
-        changed = await self._db.write(
-            "UPDATE deliveries SET parts_sent = $1, updated_at = $2 "
-            "WHERE id = $3 AND status = 'pending' AND claimed_by = $4",
-            (parts_sent, stamp(now), delivery_id, claimant.id),
-        )
-        return changed == 1
-
-    async def close(
-        self,
-        delivery_id: int,
-        status: Status,
-        now: datetime,
-        claimant: Claimant,
-        *,
-        parts_sent: int | None = None,
-        error: str | None = None,
-    ) -> bool:
-        changed = await self._db.write(
-            "UPDATE deliveries SET status = $1, parts_sent = coalesce($2, parts_sent), "
-            "last_error = $3, updated_at = $4, "
-            "sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END, claimed_by = NULL "
-            "WHERE id = $5 AND status = 'pending' AND claimed_by = $6",
-            (status.value, parts_sent, error, stamp(now), delivery_id, claimant.id),
-        )
-        return changed == 1
-
-    async def note_attempt(
-        self, delivery_id: int, error: str, now: datetime, claimant: Claimant
-    ) -> None:
-        await self._db.write(
-            "UPDATE deliveries SET attempts = attempts + 1, last_error = $1, updated_at = $2 "
-            "WHERE id = $3 AND claimed_by = $4",
-            (error, stamp(now), delivery_id, claimant.id),
-        )
-
     async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:
         async with self._db.transaction() as tx:
             rows = await self._db.rows(
@@ -265,36 +201,3 @@ class PostgresDeliveryStore:
                 stamp(now),
             )
         return broadcast_id, changed_rows(status)
-
-    async def broadcast_html(self, broadcast_id: int) -> str | None:
-        rows = await self._db.rows("SELECT html FROM broadcasts WHERE id = $1", (broadcast_id,))
-        return str(rows[0][0]) if rows else None
-
-    async def day_figures(self, day: date) -> DayFigures:
-        rows = await self._db.rows(
-            "SELECT "
-            "count(*) FILTER (WHERE kind = 'digest' AND status = 'sent' AND sent_at LIKE $1), "
-            "count(*) FILTER (WHERE kind = 'digest' AND status = 'empty' AND updated_at LIKE $1), "
-            "count(*) FILTER (WHERE status = 'pending'), "
-            "count(*) FILTER (WHERE status = 'failed' AND updated_at LIKE $1) "
-            "FROM deliveries",
-            (f"{day.isoformat()}%",),
-        )
-        return day_figures_from_row(rows[0])
-
-    async def edition_figures(self, kind: Kind, edition: str) -> dict[Status, int]:
-        rows = await self._db.rows(
-            "SELECT status, count(*) FROM deliveries WHERE kind = $1 AND edition = $2 "
-            "GROUP BY status",
-            (kind.value, edition),
-        )
-        return edition_figures_from_rows(rows)
-
-    async def backlog(self, now: datetime) -> Backlog:
-        rows = await self._db.rows(
-            "SELECT count(*), count(c.id), min(d.created_at) FROM deliveries d "
-            "LEFT JOIN delivery_claimants c ON c.id = d.claimed_by AND c.alive_until > $1 "
-            "WHERE d.status = 'pending'",
-            (epoch(now),),
-        )
-        return backlog_from_row(rows[0])

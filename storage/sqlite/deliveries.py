@@ -11,19 +11,16 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from digests.ledger import Backlog, Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
+from digests.ledger import Claimant, Delivery, NewDelivery
 from storage.ledger_rows import (
     DELIVERY_COLUMNS,
     DELIVERY_SOURCE,
     FORGET_AFTER,
-    backlog_from_row,
-    day_figures_from_row,
+    DeliveryStoreBase,
     delivery_from_row,
     delivery_values,
     digest_days,
-    edition_figures_from_rows,
     epoch,
-    read_pending,
 )
 from storage.schema import StoreSchema, Upgrade
 from storage.sqlite.database import Connection, SqliteDatabase, stamp
@@ -114,11 +111,8 @@ async def _beat(tx: Connection, claimant: Claimant, now: datetime, lease: timede
     )
 
 
-class SqliteDeliveryStore:
+class SqliteDeliveryStore(DeliveryStoreBase[SqliteDatabase]):
     """``digests.stores.DeliveryStore`` on SQLite."""
-
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._db = database
 
     async def recorded_digests(self, local_dates: Sequence[date]) -> set[tuple[int, date]]:
         placeholders = ",".join("?" * len(local_dates))
@@ -129,21 +123,6 @@ class SqliteDeliveryStore:
         )
         return digest_days(rows)
 
-    async def has_digest(self, subscriber_id: int, day: date) -> bool:
-        rows = await self._db.rows(
-            "SELECT 1 FROM deliveries WHERE subscriber_id = ? AND kind = 'digest' AND edition = ?",
-            (subscriber_id, day.isoformat()),
-        )
-        return bool(rows)
-
-    async def recorded_digest(self, subscriber_id: int, day: date) -> tuple[int, ...] | None:
-        rows = await self._db.rows(
-            "SELECT article_ids FROM deliveries "
-            "WHERE subscriber_id = ? AND kind = 'digest' AND edition = ?",
-            (subscriber_id, day.isoformat()),
-        )
-        return tuple(json.loads(rows[0][0])) if rows else None
-
     async def insert(self, deliveries: Iterable[NewDelivery], now: datetime) -> None:
         rows = [delivery_values(delivery, now) for delivery in deliveries]
         async with self._db.transaction() as tx:
@@ -153,9 +132,6 @@ class SqliteDeliveryStore:
                 "ON CONFLICT (subscriber_id, kind, edition) DO NOTHING",
                 rows,
             )
-
-    async def pending(self) -> list[Delivery]:
-        return await read_pending(self._db)
 
     async def claim(
         self, claimant: Claimant, now: datetime, *, lease: timedelta, limit: int
@@ -192,52 +168,6 @@ class SqliteDeliveryStore:
             )
             await tx.execute("DELETE FROM delivery_claimants WHERE id = ?", (claimant.id,))
 
-    async def confirm_part(
-        self, delivery_id: int, parts_sent: int, now: datetime, claimant: Claimant
-    ) -> bool:
-        changed = await self._db.write(
-            "UPDATE deliveries SET parts_sent = ?, updated_at = ? "
-            "WHERE id = ? AND status = 'pending' AND claimed_by = ?",
-            (parts_sent, stamp(now), delivery_id, claimant.id),
-        )
-        return changed == 1
-
-    async def close(
-        self,
-        delivery_id: int,
-        status: Status,
-        now: datetime,
-        claimant: Claimant,
-        *,
-        parts_sent: int | None = None,
-        error: str | None = None,
-    ) -> bool:
-        changed = await self._db.write(
-            "UPDATE deliveries SET status = ?, parts_sent = coalesce(?, parts_sent), "
-            "last_error = ?, updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at "
-            "END, claimed_by = NULL WHERE id = ? AND status = 'pending' AND claimed_by = ?",
-            (
-                status.value,
-                parts_sent,
-                error,
-                stamp(now),
-                status.value,
-                stamp(now),
-                delivery_id,
-                claimant.id,
-            ),
-        )
-        return changed == 1
-
-    async def note_attempt(
-        self, delivery_id: int, error: str, now: datetime, claimant: Claimant
-    ) -> None:
-        await self._db.write(
-            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, updated_at = ? "
-            "WHERE id = ? AND claimed_by = ?",
-            (error, stamp(now), delivery_id, claimant.id),
-        )
-
     async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:
         async with self._db.transaction() as tx:
             rows = await self._db.rows(
@@ -256,37 +186,3 @@ class SqliteDeliveryStore:
             )
             audience = cursor.rowcount
         return broadcast_id, audience
-
-    async def broadcast_html(self, broadcast_id: int) -> str | None:
-        rows = await self._db.rows("SELECT html FROM broadcasts WHERE id = ?", (broadcast_id,))
-        return str(rows[0][0]) if rows else None
-
-    async def day_figures(self, day: date) -> DayFigures:
-        prefix = f"{day.isoformat()}%"
-        rows = await self._db.rows(
-            "SELECT "
-            "coalesce(sum(kind = 'digest' AND status = 'sent' AND sent_at LIKE ?), 0), "
-            "coalesce(sum(kind = 'digest' AND status = 'empty' AND updated_at LIKE ?), 0), "
-            "coalesce(sum(status = 'pending'), 0), "
-            "coalesce(sum(status = 'failed' AND updated_at LIKE ?), 0) "
-            "FROM deliveries",
-            (prefix, prefix, prefix),
-        )
-        return day_figures_from_row(rows[0])
-
-    async def edition_figures(self, kind: Kind, edition: str) -> dict[Status, int]:
-        rows = await self._db.rows(
-            "SELECT status, count(*) FROM deliveries WHERE kind = ? AND edition = ? "
-            "GROUP BY status",
-            (kind.value, edition),
-        )
-        return edition_figures_from_rows(rows)
-
-    async def backlog(self, now: datetime) -> Backlog:
-        rows = await self._db.rows(
-            "SELECT count(*), count(c.id), min(d.created_at) FROM deliveries d "
-            "LEFT JOIN delivery_claimants c ON c.id = d.claimed_by AND c.alive_until > ? "
-            "WHERE d.status = 'pending'",
-            (epoch(now),),
-        )
-        return backlog_from_row(rows[0])

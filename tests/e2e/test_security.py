@@ -355,8 +355,8 @@ AUDITED_INTERPOLATIONS = frozenset(
         # (",".join("?" * n)), fixed column lists and conditions, an integer constant, the WHERE
         # clauses of one private helper (its callers are scanned too) and the statements of the
         # shipped schema upgrades.
-        ("storage/ledger_rows.py", "read_pending", "DELIVERY_COLUMNS"),
-        ("storage/ledger_rows.py", "read_pending", "DELIVERY_SOURCE"),
+        ("storage/ledger_rows.py", "pending", "DELIVERY_COLUMNS"),
+        ("storage/ledger_rows.py", "pending", "DELIVERY_SOURCE"),
         ("storage/postgres/articles.py", "_get_many", "_ARTICLE_COLUMNS"),
         ("storage/postgres/articles.py", "latest", "_ARTICLE_COLUMNS"),
         ("storage/postgres/articles.py", "search", "_ARTICLE_COLUMNS"),
