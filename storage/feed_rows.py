@@ -2,8 +2,9 @@
 
 Both feed stores (``storage.sqlite.feeds``, ``storage.postgres.feeds``) have the same tables and
 columns and write values the same way (``storage.records``), so they share the conversions
-between records and rows and the column lists that read the SQL the same in both dialects; only
-placeholders and locking differ between their queries.
+between records and rows, the column lists, and in ``FeedStoreBase`` the store methods whose
+SQL both dialects read alike (written with ``?``: ``storage.database``). What differs between
+them is how replicas share the work: claims, alerts, redirects, and the items' batches.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Generic
 
 from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
+from storage.database import DatabaseT, Row
 from storage.records import stamp
 
 FEED_COLUMNS = (
@@ -25,12 +27,6 @@ FEED_COLUMNS = (
 
 ALERT_COLUMNS = "id, feed_id, kind, feed_name, detail, created_at"
 """What ``alert_from_row`` reads."""
-
-
-class Row(Protocol):
-    """A row of either driver: ``aiosqlite.Row`` and ``asyncpg.Record`` are both read by name."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
 
 
 def new_feed_values(new: NewFeed, now: datetime) -> tuple[object, ...]:
@@ -135,6 +131,70 @@ def alerts_in_order(rows: Iterable[Row]) -> list[FeedAlert]:
 def feeds_in_order(rows: Iterable[Row]) -> list[Feed]:
     """Feeds in the order they were added (``RETURNING`` promises no order)."""
     return sorted((feed_from_row(row) for row in rows), key=lambda feed: feed.id)
+
+
+class FeedStoreBase(Generic[DatabaseT]):
+    """The ``feeds.stores.FeedStore`` methods whose SQL both backends share; each backend's
+    store adds claims, polls, alerts and items."""
+
+    def __init__(self, database: DatabaseT) -> None:
+        self._db = database
+
+    async def add(self, new: NewFeed, *, now: datetime) -> tuple[Feed, bool]:
+        async with self._db.transaction() as tx:
+            rows = await self._db.rows(
+                "INSERT INTO feeds (url, title, topic, include_words, exclude_words, "  # noqa: S608
+                "added_at, added_by, next_poll_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                f"ON CONFLICT (url) DO NOTHING RETURNING {FEED_COLUMNS}",
+                new_feed_values(new, now),
+                connection=tx,
+            )
+            if rows:
+                return feed_from_row(rows[0]), True
+            # Followed already (perhaps by another process a moment ago: on PostgreSQL this
+            # statement, reading a new snapshot, sees its commit).
+            rows = await self._db.rows(
+                f"SELECT {FEED_COLUMNS} FROM feeds WHERE url = ?",  # noqa: S608
+                (new.url,),
+                connection=tx,
+            )
+        return feed_from_row(rows[0]), False
+
+    async def get(self, feed_id: int) -> Feed | None:
+        rows = await self._db.rows(
+            f"SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?",  # noqa: S608
+            (feed_id,),
+        )
+        return feed_from_row(rows[0]) if rows else None
+
+    async def all(self) -> list[Feed]:
+        rows = await self._db.rows(f"SELECT {FEED_COLUMNS} FROM feeds ORDER BY id")  # noqa: S608
+        return [feed_from_row(row) for row in rows]
+
+    async def count(self) -> int:
+        rows = await self._db.rows("SELECT count(*) FROM feeds")
+        return int(rows[0][0])
+
+    async def remove(self, feed_id: int) -> Feed | None:
+        # In a transaction: on SQLite only the writer's connection may write.
+        async with self._db.transaction() as tx:
+            rows = await self._db.rows(
+                f"DELETE FROM feeds WHERE id = ? RETURNING {FEED_COLUMNS}",  # noqa: S608
+                (feed_id,),
+                connection=tx,
+            )
+        return feed_from_row(rows[0]) if rows else None
+
+    async def set_paused(self, feed_id: int, *, paused: bool, now: datetime) -> Feed | None:
+        async with self._db.transaction() as tx:
+            rows = await self._db.rows(
+                "UPDATE feeds SET paused = ?, "  # noqa: S608
+                "next_poll_at = CASE WHEN ? = 1 THEN next_poll_at ELSE ? END "
+                f"WHERE id = ? RETURNING {FEED_COLUMNS}",
+                (int(paused), int(paused), stamp(now), feed_id),
+                connection=tx,
+            )
+        return feed_from_row(rows[0]) if rows else None
 
 
 def _stamp(moment: datetime | None) -> str | None:

@@ -14,15 +14,15 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
+from feeds.models import Feed, FeedAlert, FeedState, SeenItem
 from storage.feed_rows import (
     ALERT_COLUMNS,
     FEED_COLUMNS,
+    FeedStoreBase,
     alerts_in_order,
     feed_from_row,
     feeds_in_order,
     item_values,
-    new_feed_values,
     poll_values,
     seen_item_from_row,
 )
@@ -90,46 +90,8 @@ CREATE INDEX feed_alerts_unsent ON feed_alerts (sent_at, id);
 )
 
 
-class PostgresFeedStore:
+class PostgresFeedStore(FeedStoreBase[PostgresDatabase]):
     """``feeds.stores.FeedStore`` on PostgreSQL, safe for several processes at once."""
-
-    def __init__(self, database: PostgresDatabase) -> None:
-        self._db = database
-
-    async def add(self, new: NewFeed, *, now: datetime) -> tuple[Feed, bool]:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                "INSERT INTO feeds (url, title, topic, include_words, exclude_words, "  # noqa: S608
-                "added_at, added_by, next_poll_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-                f"ON CONFLICT (url) DO NOTHING RETURNING {FEED_COLUMNS}",
-                new_feed_values(new, now),
-                connection=tx,
-            )
-            if rows:
-                return feed_from_row(rows[0]), True
-            # Followed already (perhaps by another process a moment ago, whose commit this
-            # statement, reading a new snapshot, sees).
-            rows = await self._db.rows(
-                f"SELECT {FEED_COLUMNS} FROM feeds WHERE url = $1",  # noqa: S608
-                (new.url,),
-                connection=tx,
-            )
-        return feed_from_row(rows[0]), False
-
-    async def get(self, feed_id: int) -> Feed | None:
-        rows = await self._db.rows(
-            f"SELECT {FEED_COLUMNS} FROM feeds WHERE id = $1",  # noqa: S608
-            (feed_id,),
-        )
-        return feed_from_row(rows[0]) if rows else None
-
-    async def all(self) -> list[Feed]:
-        rows = await self._db.rows(f"SELECT {FEED_COLUMNS} FROM feeds ORDER BY id")  # noqa: S608
-        return [feed_from_row(row) for row in rows]
-
-    async def count(self) -> int:
-        rows = await self._db.rows("SELECT count(*) FROM feeds")
-        return int(rows[0][0])
 
     async def ever_followed(self) -> bool:
         # The identity's sequence has no last value until a first feed was added; removing
@@ -138,26 +100,6 @@ class PostgresFeedStore:
             "SELECT pg_sequence_last_value(pg_get_serial_sequence('feeds', 'id')) IS NOT NULL"
         )
         return bool(rows[0][0])
-
-    async def remove(self, feed_id: int) -> Feed | None:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                f"DELETE FROM feeds WHERE id = $1 RETURNING {FEED_COLUMNS}",  # noqa: S608
-                (feed_id,),
-                connection=tx,
-            )
-        return feed_from_row(rows[0]) if rows else None
-
-    async def set_paused(self, feed_id: int, *, paused: bool, now: datetime) -> Feed | None:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                "UPDATE feeds SET paused = $1, "  # noqa: S608
-                "next_poll_at = CASE WHEN $1 = 1 THEN next_poll_at ELSE $2 END "
-                f"WHERE id = $3 RETURNING {FEED_COLUMNS}",
-                (int(paused), stamp(now), feed_id),
-                connection=tx,
-            )
-        return feed_from_row(rows[0]) if rows else None
 
     async def claim_due(self, now: datetime, *, lease: timedelta, limit: int) -> list[Feed]:
         # SKIP LOCKED passes over the feeds another process is claiming; a feed it claimed and

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
+from feeds.models import Feed, FeedAlert, FeedState, SeenItem
 from storage.feed_rows import (
     ALERT_COLUMNS,
     FEED_COLUMNS,
+    FeedStoreBase,
     alerts_in_order,
     feed_from_row,
     feeds_in_order,
     item_values,
-    new_feed_values,
     poll_values,
     seen_item_from_row,
 )
@@ -84,69 +84,14 @@ CREATE INDEX feed_alerts_unsent ON feed_alerts (sent_at, id);
 )
 
 
-class SqliteFeedStore:
+class SqliteFeedStore(FeedStoreBase[SqliteDatabase]):
     """``feeds.stores.FeedStore`` on SQLite."""
-
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._db = database
-
-    async def add(self, new: NewFeed, *, now: datetime) -> tuple[Feed, bool]:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                "INSERT INTO feeds (url, title, topic, include_words, exclude_words, added_at, "
-                "added_by, next_poll_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (url) DO NOTHING RETURNING id",
-                new_feed_values(new, now),
-                connection=tx,
-            )
-            created = bool(rows)
-            found = await self._db.rows(
-                f"SELECT {FEED_COLUMNS} FROM feeds WHERE url = ?",  # noqa: S608
-                (new.url,),
-                connection=tx,
-            )
-        return feed_from_row(found[0]), created
-
-    async def get(self, feed_id: int) -> Feed | None:
-        rows = await self._db.rows(
-            f"SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?",  # noqa: S608
-            (feed_id,),
-        )
-        return feed_from_row(rows[0]) if rows else None
-
-    async def all(self) -> list[Feed]:
-        rows = await self._db.rows(f"SELECT {FEED_COLUMNS} FROM feeds ORDER BY id")  # noqa: S608
-        return [feed_from_row(row) for row in rows]
-
-    async def count(self) -> int:
-        rows = await self._db.rows("SELECT count(*) FROM feeds")
-        return int(rows[0][0])
 
     async def ever_followed(self) -> bool:
         rows = await self._db.rows(
             "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'feeds'"
         )
         return bool(rows and rows[0][0])
-
-    async def remove(self, feed_id: int) -> Feed | None:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                f"DELETE FROM feeds WHERE id = ? RETURNING {FEED_COLUMNS}",  # noqa: S608
-                (feed_id,),
-                connection=tx,
-            )
-        return feed_from_row(rows[0]) if rows else None
-
-    async def set_paused(self, feed_id: int, *, paused: bool, now: datetime) -> Feed | None:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                "UPDATE feeds SET paused = ?, "  # noqa: S608
-                "next_poll_at = CASE WHEN ? THEN next_poll_at ELSE ? END "
-                f"WHERE id = ? RETURNING {FEED_COLUMNS}",
-                (int(paused), int(paused), stamp(now), feed_id),
-                connection=tx,
-            )
-        return feed_from_row(rows[0]) if rows else None
 
     async def claim_due(self, now: datetime, *, lease: timedelta, limit: int) -> list[Feed]:
         async with self._db.transaction() as tx:
