@@ -1,31 +1,20 @@
 """Subscribers as every backend stores them: the columns, the audience, and row → record.
 
 The PostgreSQL schema mirrors SQLite's column for column and both write values alike
-(``storage.records``), so one reading of a row serves both subscriber stores. The SQL here has no
-placeholder (the one thing the two dialects spell differently), so it reads the same on both.
+(``storage.records``), so one reading of a row serves both subscriber stores, and
+``SubscriberStoreBase`` holds the store methods whose SQL both dialects read alike (written with
+``?``: ``storage.database``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, time
-from typing import Any, Protocol
+from typing import Generic
 
 from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
+from storage.database import DatabaseT, Row
 from storage.records import stamp
-
-
-class Row(Protocol):
-    """A row of either driver (``aiosqlite.Row``, ``asyncpg.Record``): read by name or place."""
-
-    def __getitem__(self, key: int | str, /) -> Any: ...
-
-
-class RowReader(Protocol):
-    """Either backend's database, for a query without parameters."""
-
-    async def rows(self, sql: str, params: Sequence[object] = ...) -> Sequence[Row]: ...
-
 
 SUBSCRIBER_COLUMNS = (
     "s.id, s.chat_id, s.chat_type, s.active, s.inactive_reason, s.all_topics, s.delivery_time, "
@@ -105,13 +94,30 @@ def subscriber_from_row(row: Row, topics: Iterable[str]) -> Subscriber:
     )
 
 
-async def read_counts(database: RowReader) -> SubscriberCounts:
-    """``SubscriberStore.counts`` in the SQL both dialects share."""
-    rows = await database.rows(
-        "SELECT coalesce(sum(s.active), 0), coalesce(sum(1 - s.active), 0), "
-        "(SELECT count(*) FROM subscribers) FROM subscribers s "
-        "WHERE s.all_topics = 1 OR EXISTS "
-        "(SELECT 1 FROM subscriber_topics t WHERE t.subscriber_id = s.id)"
-    )
-    active, inactive, known = (int(value) for value in (rows[0][0], rows[0][1], rows[0][2]))
-    return SubscriberCounts(active=active, inactive=inactive, known_chats=known)
+class SubscriberStoreBase(Generic[DatabaseT]):
+    """The ``digests.stores.SubscriberStore`` methods whose SQL both backends share; each
+    backend's store adds its reads (topics come with the row on PostgreSQL) and its edits
+    (which lock the chat's row there)."""
+
+    def __init__(self, database: DatabaseT) -> None:
+        self._db = database
+
+    async def set_reachable(
+        self, chat_id: int, *, reachable: bool, reason: str | None, now: datetime
+    ) -> bool:
+        changed = await self._db.write(
+            "UPDATE subscribers SET active = ?, inactive_reason = ?, updated_at = ? "
+            "WHERE chat_id = ?",
+            (int(reachable), None if reachable else reason, stamp(now), chat_id),
+        )
+        return changed > 0
+
+    async def counts(self) -> SubscriberCounts:
+        rows = await self._db.rows(
+            "SELECT coalesce(sum(s.active), 0), coalesce(sum(1 - s.active), 0), "
+            "(SELECT count(*) FROM subscribers) FROM subscribers s "
+            "WHERE s.all_topics = 1 OR EXISTS "
+            "(SELECT 1 FROM subscriber_topics t WHERE t.subscriber_id = s.id)"
+        )
+        active, inactive, known = (int(value) for value in (rows[0][0], rows[0][1], rows[0][2]))
+        return SubscriberCounts(active=active, inactive=inactive, known_chats=known)

@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
+from digests.subscribers import NewChat, NewSubscriber, Subscriber
 from storage.postgres.database import Connection, PostgresDatabase
 from storage.records import stamp
 from storage.schema import StoreSchema, Upgrade
 from storage.subscriber_rows import (
     AUDIENCE,
     SUBSCRIBER_COLUMNS,
+    SubscriberStoreBase,
     new_chat_values,
     new_subscriber_values,
-    read_counts,
     saved_settings,
     subscriber_from_row,
     topic_rows,
@@ -70,11 +70,8 @@ _TOPICS = (
 """A subscriber's topics in the row itself: one round trip per read, whatever the audience."""
 
 
-class PostgresSubscriberStore:
+class PostgresSubscriberStore(SubscriberStoreBase[PostgresDatabase]):
     """``digests.stores.SubscriberStore`` on PostgreSQL."""
-
-    def __init__(self, database: PostgresDatabase) -> None:
-        self._db = database
 
     async def get(self, chat_id: int) -> Subscriber | None:
         found = await self._select("WHERE s.chat_id = $1", (chat_id,))
@@ -129,16 +126,6 @@ class PostgresSubscriberStore:
             saved = await self._select("WHERE s.chat_id = $1", (chat_id,), tx)
         return saved[0]
 
-    async def set_reachable(
-        self, chat_id: int, *, reachable: bool, reason: str | None, now: datetime
-    ) -> bool:
-        changed = await self._db.write(
-            "UPDATE subscribers SET active = $1, inactive_reason = $2, updated_at = $3 "
-            "WHERE chat_id = $4",
-            (int(reachable), None if reachable else reason, stamp(now), chat_id),
-        )
-        return changed > 0
-
     async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
         async with self._db.transaction() as tx:
             # Both rows locked, lowest chat id first (two moves never wait on each other in a
@@ -167,9 +154,6 @@ class PostgresSubscriberStore:
 
     async def subscribed(self) -> list[Subscriber]:
         return await self._select(f"WHERE {AUDIENCE}", ())
-
-    async def counts(self) -> SubscriberCounts:
-        return await read_counts(self._db)
 
     async def add_many(self, subscribers: Sequence[NewSubscriber], now: datetime) -> int:
         # A chat listed twice keeps its first settings, as one insert after the other would.

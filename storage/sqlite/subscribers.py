@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from digests.subscribers import NewChat, NewSubscriber, Subscriber, SubscriberCounts
+from digests.subscribers import NewChat, NewSubscriber, Subscriber
 from storage.schema import StoreSchema, Upgrade
 from storage.sqlite.database import Connection, SqliteDatabase, stamp
 from storage.subscriber_rows import (
     AUDIENCE,
     SUBSCRIBER_COLUMNS,
+    SubscriberStoreBase,
     new_chat_values,
     new_subscriber_values,
-    read_counts,
     saved_settings,
     subscriber_from_row,
     topic_rows,
@@ -60,11 +60,8 @@ _CHUNK = 10_000
 """SQLite limits bound parameters (32,766 here) and audiences can be larger."""
 
 
-class SqliteSubscriberStore:
+class SqliteSubscriberStore(SubscriberStoreBase[SqliteDatabase]):
     """``digests.stores.SubscriberStore`` on SQLite."""
-
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._db = database
 
     async def get(self, chat_id: int) -> Subscriber | None:
         found = await self._select("WHERE s.chat_id = ?", (chat_id,))
@@ -123,16 +120,6 @@ class SqliteSubscriberStore:
             (*saved_settings(updated), stamp(now), current.id),
         )
 
-    async def set_reachable(
-        self, chat_id: int, *, reachable: bool, reason: str | None, now: datetime
-    ) -> bool:
-        changed = await self._db.write(
-            "UPDATE subscribers SET active = ?, inactive_reason = ?, updated_at = ? "
-            "WHERE chat_id = ?",
-            (int(reachable), None if reachable else reason, stamp(now), chat_id),
-        )
-        return changed > 0
-
     async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
         async with self._db.transaction() as tx:
             if await self._select("WHERE s.chat_id = ?", (new_chat_id,), tx):
@@ -150,9 +137,6 @@ class SqliteSubscriberStore:
 
     async def subscribed(self) -> list[Subscriber]:
         return await self._select(f"WHERE {AUDIENCE}", ())
-
-    async def counts(self) -> SubscriberCounts:
-        return await read_counts(self._db)
 
     async def add_many(self, subscribers: Sequence[NewSubscriber], now: datetime) -> int:
         added = 0
