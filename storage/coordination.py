@@ -10,12 +10,18 @@ these through the Protocols below; each backend implements what it can:
 - PostgreSQL: the update log, send slots reserved on the server's clock (one clock for every
   replica, whatever their machines' clocks say), and the polling right as an advisory lock held
   by a connection of its own, which the server drops the instant that process dies.
+
+The update log's SQL reads the same in both dialects, so it is written once here
+(``StoredUpdateLog``); each backend's module keeps its table.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol
+
+from storage.database import DatabaseT
+from storage.records import stamp
 
 
 class UpdateLog(Protocol):
@@ -27,6 +33,27 @@ class UpdateLog(Protocol):
     async def forget_before(self, moment: datetime) -> int:
         """Forget updates seen before ``moment`` (Telegram stops retrying after a day)."""
         ...
+
+
+class StoredUpdateLog(Generic[DatabaseT]):
+    """``UpdateLog`` in a table of either backend (``handled_updates``: the same columns on
+    both), in SQL both dialects read alike (``storage.database``)."""
+
+    def __init__(self, database: DatabaseT) -> None:
+        self._db = database
+
+    async def first_sight(self, update_id: int, now: datetime) -> bool:
+        inserted = await self._db.write(
+            "INSERT INTO handled_updates (update_id, seen_at) VALUES (?, ?) "
+            "ON CONFLICT (update_id) DO NOTHING",
+            (update_id, stamp(now)),
+        )
+        return inserted == 1
+
+    async def forget_before(self, moment: datetime) -> int:
+        return await self._db.write(
+            "DELETE FROM handled_updates WHERE seen_at < ?", (stamp(moment),)
+        )
 
 
 class SendSlots(Protocol):

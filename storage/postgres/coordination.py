@@ -10,13 +10,12 @@ each process's own.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 import asyncpg
 
+from storage.coordination import StoredUpdateLog
 from storage.postgres import locks
 from storage.postgres.database import FAILURES, PostgresDatabase, explain
-from storage.records import stamp
 from storage.schema import StoreSchema, Upgrade
 
 logger = logging.getLogger(__name__)
@@ -54,24 +53,8 @@ CREATE TABLE send_slots (
 )
 
 
-class PostgresUpdateLog:
-    def __init__(self, database: PostgresDatabase) -> None:
-        self._db = database
-
-    async def first_sight(self, update_id: int, now: datetime) -> bool:
-        return (
-            await self._db.write(
-                "INSERT INTO handled_updates (update_id, seen_at) VALUES ($1, $2) "
-                "ON CONFLICT (update_id) DO NOTHING",
-                (update_id, stamp(now)),
-            )
-            == 1
-        )
-
-    async def forget_before(self, moment: datetime) -> int:
-        return await self._db.write(
-            "DELETE FROM handled_updates WHERE seen_at < $1", (stamp(moment),)
-        )
+class PostgresUpdateLog(StoredUpdateLog[PostgresDatabase]):
+    """The update log on PostgreSQL: the table is this module's, the SQL ``StoredUpdateLog``'s."""
 
 
 class PostgresSendSlots:

@@ -6,9 +6,7 @@ and ``storage.locks`` says who polls.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from storage.records import stamp
+from storage.coordination import StoredUpdateLog
 from storage.schema import StoreSchema, Upgrade
 from storage.sqlite.database import SqliteDatabase
 
@@ -29,21 +27,5 @@ CREATE TABLE handled_updates (
 )
 
 
-class SqliteUpdateLog:
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._db = database
-
-    async def first_sight(self, update_id: int, now: datetime) -> bool:
-        return (
-            await self._db.write(
-                "INSERT INTO handled_updates (update_id, seen_at) VALUES (?, ?) "
-                "ON CONFLICT (update_id) DO NOTHING",
-                (update_id, stamp(now)),
-            )
-            == 1
-        )
-
-    async def forget_before(self, moment: datetime) -> int:
-        return await self._db.write(
-            "DELETE FROM handled_updates WHERE seen_at < ?", (stamp(moment),)
-        )
+class SqliteUpdateLog(StoredUpdateLog[SqliteDatabase]):
+    """The update log on SQLite: the table is this module's, the SQL ``StoredUpdateLog``'s."""
