@@ -2,8 +2,9 @@
 
 Both article stores (``storage.sqlite.articles``, ``storage.postgres.articles``) have the same
 tables and columns and write values the same way (``storage.records``), so they share how a row
-becomes an ``Article``, the values an article is inserted with, and which member of a story
-leads it; only their SQL differs, dialect by dialect.
+becomes an ``Article``, the values an article is inserted with, which member of a story leads
+it, and in ``ArticleStoreBase`` the store's reads whose SQL both dialects read alike (written with
+``?``: ``storage.database``). Writes, search and the packing of a row differ, dialect by dialect.
 
 An article row carries its topics and the other outlets of its story, each packed by the query
 into one text column (see each store's ``_ARTICLE_COLUMNS``): one query per read instead of
@@ -13,11 +14,12 @@ three, and a query is a trip to the database that costs more than the lookup its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import UTC, date, datetime
+from typing import Generic
 
 from content.models import Article, PreparedArticle, TopicMention
 from content.stories import StoryMember, representative
+from storage.database import DatabaseT, Row
 from storage.records import stamp
 
 PREFIX_MIN_LENGTH = 4
@@ -34,13 +36,6 @@ UNIT_SEPARATOR = "\x1f"
 """Between a topic and its mention count in ``packed_topics`` (ASCII US: no key contains it)."""
 RECORD_SEPARATOR = "\x1e"
 """Between the items of ``packed_topics`` and ``story_sources`` (ASCII RS)."""
-
-
-class Row(Protocol):
-    """A row of either driver: ``aiosqlite.Row`` and ``asyncpg.Record`` are both read by name
-    and by position."""
-
-    def __getitem__(self, key: str | int, /) -> Any: ...
 
 
 def article_values(
@@ -131,6 +126,73 @@ def story_leads(
         topic_lead = lead if lead in ids else representative(tagged_members)
         flags += [(article_id, topic, int(article_id == topic_lead)) for article_id in ids]
     return lead, flags
+
+
+class ArticleStoreBase(Generic[DatabaseT]):
+    """The ``content.store.ArticleStore`` reads whose SQL both backends share; each backend's
+    store adds its writes, its search, and the columns that pack a row (``_latest``'s
+    ``columns``: its ``_ARTICLE_COLUMNS``)."""
+
+    def __init__(self, database: DatabaseT) -> None:
+        self._db = database
+
+    async def _latest(
+        self, columns: str, *, topic: str | None, limit: int, offset: int, one_per_story: bool
+    ) -> list[Article]:
+        """``latest``, with the store's ``_ARTICLE_COLUMNS`` as ``columns``."""
+        leads = 1 if one_per_story else 0  # "lead >= 0" keeps every article
+        if topic is None:
+            sql = (
+                f"SELECT {columns} FROM articles a WHERE a.lead >= ? "  # noqa: S608
+                "ORDER BY a.sort_day DESC, a.id DESC LIMIT ? OFFSET ?"
+            )
+            params: tuple[object, ...] = (leads, limit, offset)
+        else:
+            sql = (
+                f"SELECT {columns} FROM article_topics t "  # noqa: S608
+                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? AND t.lead >= ? "
+                "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
+            )
+            params = (topic, leads, limit, offset)
+        return [article_from_row(row) for row in await self._db.rows(sql, params)]
+
+    async def topic_counts(self) -> dict[str, int]:
+        rows = await self._db.rows("SELECT topic, articles FROM topic_counts WHERE articles > 0")
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def count(self, *, one_per_story: bool = False) -> int:
+        rows = await self._db.rows(
+            "SELECT count(*) FROM articles WHERE lead >= ?", (1 if one_per_story else 0,)
+        )
+        return int(rows[0][0])
+
+    async def newest_id_before(self, moment: datetime) -> int:
+        rows = await self._db.rows(
+            "SELECT coalesce(max(id), 0) FROM articles WHERE added_at <= ?",
+            (stamp(moment.astimezone(UTC)),),
+        )
+        return int(rows[0][0])
+
+    async def newest_on_topic(
+        self,
+        topic: str,
+        *,
+        after_id: int,
+        up_to_id: int,
+        added_since: datetime | None,
+        limit: int,
+    ) -> list[int]:
+        # A story is new when its first article is (its id is the story's), whichever article
+        # leads it now: a story already in an earlier digest is not sent again when another
+        # outlet covers it, and one whose lead arrived after ``up_to_id`` is not lost.
+        sql = (
+            "SELECT t.article_id FROM article_topics t JOIN articles a ON a.id = t.article_id "
+            "WHERE t.topic = ? AND t.lead = 1 AND a.story_id > ? AND a.story_id <= ? "
+            "AND a.added_at >= ? ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ?"
+        )
+        since = stamp(added_since) if added_since else ""
+        params = (topic, after_id, up_to_id, since, limit)
+        return [int(row[0]) for row in await self._db.rows(sql, params)]
 
 
 def _most_mentioned_first(mention: TopicMention) -> tuple[int, str]:

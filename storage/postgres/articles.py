@@ -13,13 +13,14 @@ costs more than any of the inserts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import asyncpg
 
 from content.models import AddedArticle, Article, PreparedArticle
 from content.store import StaleStorySearch
 from storage.article_rows import (
+    ArticleStoreBase,
     article_from_row,
     article_values,
     new_article,
@@ -28,7 +29,6 @@ from storage.article_rows import (
 from storage.postgres import locks, stories
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.search import document_values, tsquery_text
-from storage.records import stamp
 
 # Each article row carries its topics, packed as "key US count RS key US count" (ASCII unit and
 # record separators, ``storage.article_rows``), and its story's other outlets in arrival order.
@@ -41,11 +41,8 @@ _ARTICLE_COLUMNS = (
 )
 
 
-class PostgresArticleStore:
+class PostgresArticleStore(ArticleStoreBase[PostgresDatabase]):
     """``content.store.ArticleStore`` on PostgreSQL."""
-
-    def __init__(self, database: PostgresDatabase) -> None:
-        self._db = database
 
     async def add(
         self,
@@ -212,21 +209,9 @@ class PostgresArticleStore:
     async def latest(
         self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True
     ) -> list[Article]:
-        leads = 1 if one_per_story else 0  # "lead >= 0" keeps every article
-        if topic is None:
-            sql = (
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.lead >= $1 "  # noqa: S608
-                "ORDER BY a.sort_day DESC, a.id DESC LIMIT $2 OFFSET $3"
-            )
-            params: tuple[object, ...] = (leads, limit, offset)
-        else:
-            sql = (
-                f"SELECT {_ARTICLE_COLUMNS} FROM article_topics t "  # noqa: S608
-                "JOIN articles a ON a.id = t.article_id WHERE t.topic = $1 AND t.lead >= $2 "
-                "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT $3 OFFSET $4"
-            )
-            params = (topic, leads, limit, offset)
-        return [article_from_row(row) for row in await self._db.rows(sql, params)]
+        return await self._latest(
+            _ARTICLE_COLUMNS, topic=topic, limit=limit, offset=offset, one_per_story=one_per_story
+        )
 
     async def search(
         self, terms: Sequence[str], *, limit: int, offset: int = 0, any_term: bool = False
@@ -250,16 +235,6 @@ class PostgresArticleStore:
         params = (query, limit, offset)
         return [article_from_row(row) for row in await self._db.rows(sql, params)]
 
-    async def topic_counts(self) -> dict[str, int]:
-        rows = await self._db.rows("SELECT topic, articles FROM topic_counts WHERE articles > 0")
-        return {str(row[0]): int(row[1]) for row in rows}
-
-    async def count(self, *, one_per_story: bool = False) -> int:
-        rows = await self._db.rows(
-            "SELECT count(*) FROM articles WHERE lead >= $1", (1 if one_per_story else 0,)
-        )
-        return int(rows[0][0])
-
     async def newest_id(self) -> int:
         """The sequence's last id, once the article writes under way have committed: an id it
         gave to a transaction still running would be counted as seen by a digest before the
@@ -270,30 +245,3 @@ class PostgresArticleStore:
                 "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM articles_id_seq"
             )
         return int(newest)
-
-    async def newest_id_before(self, moment: datetime) -> int:
-        rows = await self._db.rows(
-            "SELECT coalesce(max(id), 0) FROM articles WHERE added_at <= $1",
-            (stamp(moment.astimezone(UTC)),),
-        )
-        return int(rows[0][0])
-
-    async def newest_on_topic(
-        self,
-        topic: str,
-        *,
-        after_id: int,
-        up_to_id: int,
-        added_since: datetime | None,
-        limit: int,
-    ) -> list[int]:
-        # A story is new when its first article is (its id is the story's), whichever article
-        # leads it now (see the SQLite store).
-        sql = (
-            "SELECT t.article_id FROM article_topics t JOIN articles a ON a.id = t.article_id "
-            "WHERE t.topic = $1 AND t.lead = 1 AND a.story_id > $2 AND a.story_id <= $3 "
-            "AND a.added_at >= $4 ORDER BY t.sort_day DESC, t.article_id DESC LIMIT $5"
-        )
-        since = stamp(added_since) if added_since else ""
-        params = (topic, after_id, up_to_id, since, limit)
-        return [int(row[0]) for row in await self._db.rows(sql, params)]

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from content.models import AddedArticle, Article, PreparedArticle
 from content.store import StaleStorySearch
 from storage.article_rows import (
     PREFIX_MIN_LENGTH,
+    ArticleStoreBase,
     article_from_row,
     article_values,
     new_article,
     published_value,
 )
 from storage.sqlite import stories
-from storage.sqlite.database import Connection, SqliteDatabase, stamp
+from storage.sqlite.database import Connection, SqliteDatabase
 
 # Each article row carries its topics, packed as "key US count RS key US count" (ASCII unit and
 # record separators, ``storage.article_rows``), and its story's other outlets likewise.
@@ -36,11 +37,8 @@ _ARTICLE_COLUMNS = (
 )
 
 
-class SqliteArticleStore:
+class SqliteArticleStore(ArticleStoreBase[SqliteDatabase]):
     """``content.store.ArticleStore`` on SQLite."""
-
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._db = database
 
     async def add(
         self,
@@ -187,21 +185,9 @@ class SqliteArticleStore:
     async def latest(
         self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True
     ) -> list[Article]:
-        leads = 1 if one_per_story else 0  # "lead >= 0" keeps every article
-        if topic is None:
-            sql = (
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.lead >= ? "  # noqa: S608
-                "ORDER BY a.sort_day DESC, a.id DESC LIMIT ? OFFSET ?"
-            )
-            params: tuple[object, ...] = (leads, limit, offset)
-        else:
-            sql = (
-                f"SELECT {_ARTICLE_COLUMNS} FROM article_topics t "  # noqa: S608
-                "JOIN articles a ON a.id = t.article_id WHERE t.topic = ? AND t.lead >= ? "
-                "ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ? OFFSET ?"
-            )
-            params = (topic, leads, limit, offset)
-        return [article_from_row(row) for row in await self._db.rows(sql, params)]
+        return await self._latest(
+            _ARTICLE_COLUMNS, topic=topic, limit=limit, offset=offset, one_per_story=one_per_story
+        )
 
     async def search(
         self, terms: Sequence[str], *, limit: int, offset: int = 0, any_term: bool = False
@@ -221,49 +207,11 @@ class SqliteArticleStore:
         params = (fts_query(terms, any_term=any_term), limit, offset)
         return [article_from_row(row) for row in await self._db.rows(sql, params)]
 
-    async def topic_counts(self) -> dict[str, int]:
-        rows = await self._db.rows("SELECT topic, articles FROM topic_counts WHERE articles > 0")
-        return {str(row[0]): int(row[1]) for row in rows}
-
-    async def count(self, *, one_per_story: bool = False) -> int:
-        rows = await self._db.rows(
-            "SELECT count(*) FROM articles WHERE lead >= ?", (1 if one_per_story else 0,)
-        )
-        return int(rows[0][0]) if rows else 0
-
     async def newest_id(self) -> int:
         rows = await self._db.rows(
             "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'articles'"
         )
         return int(rows[0][0]) if rows else 0
-
-    async def newest_id_before(self, moment: datetime) -> int:
-        rows = await self._db.rows(
-            "SELECT coalesce(max(id), 0) FROM articles WHERE added_at <= ?",
-            (stamp(moment.astimezone(UTC)),),
-        )
-        return int(rows[0][0])
-
-    async def newest_on_topic(
-        self,
-        topic: str,
-        *,
-        after_id: int,
-        up_to_id: int,
-        added_since: datetime | None,
-        limit: int,
-    ) -> list[int]:
-        # A story is new when its first article is (its id is the story's), whichever article
-        # leads it now: a story already in an earlier digest is not sent again when another
-        # outlet covers it, and one whose lead arrived after ``up_to_id`` is not lost.
-        sql = (
-            "SELECT t.article_id FROM article_topics t JOIN articles a ON a.id = t.article_id "
-            "WHERE t.topic = ? AND t.lead = 1 AND a.story_id > ? AND a.story_id <= ? "
-            "AND a.added_at >= ? ORDER BY t.sort_day DESC, t.article_id DESC LIMIT ?"
-        )
-        since = stamp(added_since) if added_since else ""
-        params = (topic, after_id, up_to_id, since, limit)
-        return [int(row[0]) for row in await self._db.rows(sql, params)]
 
 
 def fts_query(terms: Sequence[str], *, any_term: bool = False) -> str:

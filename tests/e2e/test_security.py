@@ -355,6 +355,7 @@ AUDITED_INTERPOLATIONS = frozenset(
         # (",".join("?" * n)), fixed column lists and conditions, an integer constant, the WHERE
         # clauses of one private helper (its callers are scanned too) and the statements of the
         # shipped schema upgrades.
+        ("storage/article_rows.py", "_latest", "columns"),
         ("storage/feed_rows.py", "add", "FEED_COLUMNS"),
         ("storage/feed_rows.py", "all", "FEED_COLUMNS"),
         ("storage/feed_rows.py", "get", "FEED_COLUMNS"),
@@ -363,7 +364,6 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("storage/ledger_rows.py", "pending", "DELIVERY_COLUMNS"),
         ("storage/ledger_rows.py", "pending", "DELIVERY_SOURCE"),
         ("storage/postgres/articles.py", "_get_many", "_ARTICLE_COLUMNS"),
-        ("storage/postgres/articles.py", "latest", "_ARTICLE_COLUMNS"),
         ("storage/postgres/articles.py", "search", "_ARTICLE_COLUMNS"),
         ("storage/postgres/deliveries.py", "claim", "DELIVERY_COLUMNS"),
         ("storage/postgres/deliveries.py", "queue_broadcast", "AUDIENCE"),
@@ -383,7 +383,6 @@ AUDITED_INTERPOLATIONS = frozenset(
         ("storage/sqlite/articles.py", "_admission", "placeholders"),
         ("storage/sqlite/articles.py", "_get_many", "_ARTICLE_COLUMNS"),
         ("storage/sqlite/articles.py", "_get_many", "placeholders"),
-        ("storage/sqlite/articles.py", "latest", "_ARTICLE_COLUMNS"),
         ("storage/sqlite/articles.py", "search", "_ARTICLE_COLUMNS"),
         ("storage/sqlite/database.py", "_configure", "BUSY_TIMEOUT_MS"),
         ("storage/sqlite/deliveries.py", "claim", "DELIVERY_COLUMNS"),
