@@ -33,7 +33,8 @@ class Database(Protocol[ConnectionT]):
         *,
         connection: ConnectionT | None = None,
     ) -> Sequence[Row]:
-        """Run one query and return its rows; inside a transaction, on its ``connection``."""
+        """Run one statement and return its rows (none for a write without RETURNING); inside a
+        transaction, on its ``connection``: the shape shared code writes a transaction in."""
         ...
 
     async def write(self, sql: str, params: Sequence[object] = ()) -> int:

@@ -17,6 +17,7 @@ from typing import Generic
 from digests.ledger import Backlog, Claimant, DayFigures, Delivery, Kind, NewDelivery, Status
 from storage.database import DatabaseT, Row
 from storage.records import stamp
+from storage.subscriber_rows import AUDIENCE
 
 FORGET_AFTER = timedelta(days=1)
 """A claimant whose lease ran out this long ago is dropped from the table (its claims already
@@ -123,6 +124,18 @@ class DeliveryStoreBase(Generic[DatabaseT]):
         )
         return [delivery_from_row(row) for row in rows]
 
+    async def release(self, claimant: Claimant) -> None:
+        async with self._db.transaction() as tx:
+            await self._db.rows(
+                "UPDATE deliveries SET claimed_by = NULL "
+                "WHERE status = 'pending' AND claimed_by = ?",
+                (claimant.id,),
+                connection=tx,
+            )
+            await self._db.rows(
+                "DELETE FROM delivery_claimants WHERE id = ?", (claimant.id,), connection=tx
+            )
+
     async def confirm_part(
         self, delivery_id: int, parts_sent: int, now: datetime, claimant: Claimant
     ) -> bool:
@@ -168,6 +181,32 @@ class DeliveryStoreBase(Generic[DatabaseT]):
             "WHERE id = ? AND claimed_by = ?",
             (error, stamp(now), delivery_id, claimant.id),
         )
+
+    async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:
+        async with self._db.transaction() as tx:
+            rows = await self._db.rows(
+                "INSERT INTO broadcasts (html, created_by, created_at) VALUES (?, ?, ?) "
+                "RETURNING id",
+                (html, created_by, stamp(now)),
+                connection=tx,
+            )
+            edition = str(rows[0][0])
+            # One pending row per reader of the audience, as the subscriber store defines it.
+            await self._db.rows(
+                "INSERT INTO deliveries (subscriber_id, kind, edition, status, created_at, "  # noqa: S608
+                f"updated_at) SELECT s.id, 'broadcast', ?, 'pending', ?, ? FROM subscribers s "
+                f"WHERE {AUDIENCE} ORDER BY s.id",
+                (edition, stamp(now), stamp(now)),
+                connection=tx,
+            )
+            # Counted rather than read from the insert's status, which each driver reports its
+            # own way (the edition is new: every row of it is this insert's).
+            audience = await self._db.rows(
+                "SELECT count(*) FROM deliveries WHERE kind = 'broadcast' AND edition = ?",
+                (edition,),
+                connection=tx,
+            )
+        return int(edition), int(audience[0][0])
 
     async def broadcast_html(self, broadcast_id: int) -> str | None:
         rows = await self._db.rows("SELECT html FROM broadcasts WHERE id = ?", (broadcast_id,))

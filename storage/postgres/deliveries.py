@@ -27,10 +27,8 @@ from storage.ledger_rows import (
     epoch,
 )
 from storage.postgres import locks
-from storage.postgres.database import Connection, PostgresDatabase, changed_rows
-from storage.records import stamp
+from storage.postgres.database import Connection, PostgresDatabase
 from storage.schema import StoreSchema, Upgrade
-from storage.subscriber_rows import AUDIENCE
 
 SCHEMA = StoreSchema(
     "deliveries",
@@ -173,31 +171,3 @@ class PostgresDeliveryStore(DeliveryStoreBase[PostgresDatabase]):
     async def keep_alive(self, claimant: Claimant, now: datetime, *, lease: timedelta) -> None:
         async with self._db.transaction() as tx:
             await _beat(tx, claimant, now, lease)
-
-    async def release(self, claimant: Claimant) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE deliveries SET claimed_by = NULL "
-                "WHERE status = 'pending' AND claimed_by = $1",
-                claimant.id,
-            )
-            await tx.execute("DELETE FROM delivery_claimants WHERE id = $1", claimant.id)
-
-    async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                "INSERT INTO broadcasts (html, created_by, created_at) VALUES ($1, $2, $3) "
-                "RETURNING id",
-                (html, created_by, stamp(now)),
-                connection=tx,
-            )
-            broadcast_id = int(rows[0][0])
-            # One pending row per reader of the audience, as the subscriber store defines it.
-            status = await tx.execute(
-                "INSERT INTO deliveries (subscriber_id, kind, edition, status, created_at, "  # noqa: S608
-                f"updated_at) SELECT s.id, 'broadcast', $1, 'pending', $2, $2 FROM subscribers s "
-                f"WHERE {AUDIENCE} ORDER BY s.id",
-                str(broadcast_id),
-                stamp(now),
-            )
-        return broadcast_id, changed_rows(status)

@@ -23,8 +23,7 @@ from storage.ledger_rows import (
     epoch,
 )
 from storage.schema import StoreSchema, Upgrade
-from storage.sqlite.database import Connection, SqliteDatabase, stamp
-from storage.subscriber_rows import AUDIENCE
+from storage.sqlite.database import Connection, SqliteDatabase
 
 SCHEMA = StoreSchema(
     "deliveries",
@@ -160,29 +159,3 @@ class SqliteDeliveryStore(DeliveryStoreBase[SqliteDatabase]):
     async def keep_alive(self, claimant: Claimant, now: datetime, *, lease: timedelta) -> None:
         async with self._db.transaction() as tx:
             await _beat(tx, claimant, now, lease)
-
-    async def release(self, claimant: Claimant) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = ?", (claimant.id,)
-            )
-            await tx.execute("DELETE FROM delivery_claimants WHERE id = ?", (claimant.id,))
-
-    async def queue_broadcast(self, html: str, created_by: str, now: datetime) -> tuple[int, int]:
-        async with self._db.transaction() as tx:
-            rows = await self._db.rows(
-                "INSERT INTO broadcasts (html, created_by, created_at) VALUES (?, ?, ?) "
-                "RETURNING id",
-                (html, created_by, stamp(now)),
-                connection=tx,
-            )
-            broadcast_id = int(rows[0][0])
-            # One pending row per reader of the audience, as the subscriber store defines it.
-            cursor = await tx.execute(
-                "INSERT INTO deliveries (subscriber_id, kind, edition, status, created_at, "  # noqa: S608
-                f"updated_at) SELECT s.id, 'broadcast', ?, 'pending', ?, ? FROM subscribers s "
-                f"WHERE {AUDIENCE} ORDER BY s.id",
-                (str(broadcast_id), stamp(now), stamp(now)),
-            )
-            audience = cursor.rowcount
-        return broadcast_id, audience
