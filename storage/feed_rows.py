@@ -10,9 +10,10 @@ them is how replicas share the work: claims, alerts, redirects, and the items' b
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Generic
+from typing import Any, Generic
 
 from feeds.models import Feed, FeedAlert, FeedState, NewFeed, SeenItem
 from storage.database import DatabaseT, Row
@@ -133,9 +134,9 @@ def feeds_in_order(rows: Iterable[Row]) -> list[Feed]:
     return sorted((feed_from_row(row) for row in rows), key=lambda feed: feed.id)
 
 
-class FeedStoreBase(Generic[DatabaseT]):
+class FeedStoreBase(ABC, Generic[DatabaseT]):
     """The ``feeds.stores.FeedStore`` methods whose SQL both backends share; each backend's
-    store adds claims, polls, alerts and items."""
+    store adds claims, alerts, items, and how a poll follows a redirect."""
 
     def __init__(self, database: DatabaseT) -> None:
         self._db = database
@@ -195,6 +196,54 @@ class FeedStoreBase(Generic[DatabaseT]):
                 connection=tx,
             )
         return feed_from_row(rows[0]) if rows else None
+
+    async def save_poll(
+        self,
+        feed_id: int,
+        *,
+        state: FeedState,
+        next_poll_at: datetime,
+        now: datetime,
+        url: str | None = None,
+        title: str | None = None,
+        paused: bool | None = None,
+        alert: tuple[str, str | None] | None = None,
+    ) -> Feed | None:
+        async with self._db.transaction() as tx:
+            if url is not None:  # a permanent redirect
+                await self._follow_redirect(tx, feed_id, url)
+            rows = await self._db.rows(
+                "UPDATE feeds SET next_poll_at = ?, etag = ?, last_modified = ?, "  # noqa: S608
+                "last_polled_at = ?, last_success_at = ?, last_error = ?, last_error_at = ?, "
+                "failing_since = ?, errors_in_row = ?, alerted = ?, items_seen = ?, "
+                "articles_added = ?, title = coalesce(title, ?), paused = coalesce(?, paused) "
+                f"WHERE id = ? RETURNING {FEED_COLUMNS}",
+                (
+                    *poll_values(state, next_poll_at),
+                    title,
+                    None if paused is None else int(paused),
+                    feed_id,
+                ),
+                connection=tx,
+            )
+            if not rows:
+                return None
+            feed = feed_from_row(rows[0])
+            if alert is not None:
+                await self._db.rows(
+                    "INSERT INTO feed_alerts (feed_id, kind, feed_name, detail, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (feed_id, alert[0], feed.name, alert[1], stamp(now)),
+                    connection=tx,
+                )
+        return feed
+
+    @abstractmethod
+    async def _follow_redirect(self, tx: Any, feed_id: int, url: str) -> None:
+        """Move the feed to ``url`` inside ``save_poll``'s transaction ``tx``, unless another
+        feed follows that URL already: then the feed keeps its address, and the poll is saved
+        all the same. Each backend's own: whether another process can follow the URL between
+        the check and the move is its concurrency's question."""
 
 
 def _stamp(moment: datetime | None) -> str | None:

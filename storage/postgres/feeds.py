@@ -14,16 +14,14 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from feeds.models import Feed, FeedAlert, FeedState, SeenItem
+from feeds.models import Feed, FeedAlert, SeenItem
 from storage.feed_rows import (
     ALERT_COLUMNS,
     FEED_COLUMNS,
     FeedStoreBase,
     alerts_in_order,
-    feed_from_row,
     feeds_in_order,
     item_values,
-    poll_values,
     seen_item_from_row,
 )
 from storage.postgres.database import Connection, PostgresDatabase
@@ -116,49 +114,19 @@ class PostgresFeedStore(FeedStoreBase[PostgresDatabase]):
             )
         return feeds_in_order(rows)
 
-    async def save_poll(
-        self,
-        feed_id: int,
-        *,
-        state: FeedState,
-        next_poll_at: datetime,
-        now: datetime,
-        url: str | None = None,
-        title: str | None = None,
-        paused: bool | None = None,
-        alert: tuple[str, str | None] | None = None,
-    ) -> Feed | None:
-        async with self._db.transaction() as tx:
-            if url is not None:
-                await _move(tx, feed_id, url)
-            rows = await self._db.rows(
-                "UPDATE feeds SET next_poll_at = $1, etag = $2, last_modified = $3, "  # noqa: S608
-                "last_polled_at = $4, last_success_at = $5, last_error = $6, "
-                "last_error_at = $7, failing_since = $8, errors_in_row = $9, alerted = $10, "
-                "items_seen = $11, articles_added = $12, title = coalesce(title, $13), "
-                f"paused = coalesce($14, paused) WHERE id = $15 RETURNING {FEED_COLUMNS}",
-                (
-                    *poll_values(state, next_poll_at),
-                    title,
-                    None if paused is None else int(paused),
-                    feed_id,
-                ),
-                connection=tx,
-            )
-            if not rows:
-                return None
-            feed = feed_from_row(rows[0])
-            if alert is not None:
+    async def _follow_redirect(self, tx: Connection, feed_id: int, url: str) -> None:
+        # A process adding that URL at this very moment counts too: the unique constraint
+        # refuses the move, and only the move (its savepoint) is undone.
+        try:
+            async with tx.transaction():  # a savepoint
                 await tx.execute(
-                    "INSERT INTO feed_alerts (feed_id, kind, feed_name, detail, created_at) "
-                    "VALUES ($1, $2, $3, $4, $5)",
+                    "UPDATE feeds SET url = $1 WHERE id = $2 "
+                    "AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = $1 AND id != $2)",
+                    url,
                     feed_id,
-                    alert[0],
-                    feed.name,
-                    alert[1],
-                    stamp(now),
                 )
-        return feed
+        except asyncpg.UniqueViolationError:
+            pass
 
     async def seen_items(self, feed_id: int, keys: Sequence[str]) -> dict[str, SeenItem]:
         rows = await self._db.rows(
@@ -195,19 +163,3 @@ class PostgresFeedStore(FeedStoreBase[PostgresDatabase]):
                 connection=tx,
             )
         return alerts_in_order(rows)
-
-
-async def _move(tx: Connection, feed_id: int, url: str) -> None:
-    """Follow a permanent redirect, unless another feed follows that URL already: then the feed
-    keeps its address (a process adding that URL at this very moment counts too: the unique
-    constraint refuses the move, and only the move is undone)."""
-    try:
-        async with tx.transaction():  # a savepoint
-            await tx.execute(
-                "UPDATE feeds SET url = $1 WHERE id = $2 "
-                "AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = $1 AND id != $2)",
-                url,
-                feed_id,
-            )
-    except asyncpg.UniqueViolationError:
-        pass

@@ -9,20 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from feeds.models import Feed, FeedAlert, FeedState, SeenItem
+from feeds.models import Feed, FeedAlert, SeenItem
 from storage.feed_rows import (
     ALERT_COLUMNS,
     FEED_COLUMNS,
     FeedStoreBase,
     alerts_in_order,
-    feed_from_row,
     feeds_in_order,
     item_values,
-    poll_values,
     seen_item_from_row,
 )
 from storage.schema import StoreSchema, Upgrade
-from storage.sqlite.database import SqliteDatabase, stamp
+from storage.sqlite.database import Connection, SqliteDatabase, stamp
 
 SCHEMA = StoreSchema(
     "feeds",
@@ -104,50 +102,13 @@ class SqliteFeedStore(FeedStoreBase[SqliteDatabase]):
             )
         return feeds_in_order(rows)
 
-    async def save_poll(
-        self,
-        feed_id: int,
-        *,
-        state: FeedState,
-        next_poll_at: datetime,
-        now: datetime,
-        url: str | None = None,
-        title: str | None = None,
-        paused: bool | None = None,
-        alert: tuple[str, str | None] | None = None,
-    ) -> Feed | None:
-        async with self._db.transaction() as tx:
-            if url is not None:  # a permanent redirect; another feed may follow that URL already
-                taken = await self._db.rows(
-                    "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (url, feed_id), connection=tx
-                )
-                url = None if taken else url
-            rows = await self._db.rows(
-                "UPDATE feeds SET next_poll_at = ?, etag = ?, last_modified = ?, "  # noqa: S608
-                "last_polled_at = ?, last_success_at = ?, last_error = ?, last_error_at = ?, "
-                "failing_since = ?, errors_in_row = ?, alerted = ?, items_seen = ?, "
-                "articles_added = ?, url = coalesce(?, url), title = coalesce(title, ?), "
-                "paused = coalesce(?, paused) "
-                f"WHERE id = ? RETURNING {FEED_COLUMNS}",
-                (
-                    *poll_values(state, next_poll_at),
-                    url,
-                    title,
-                    None if paused is None else int(paused),
-                    feed_id,
-                ),
-                connection=tx,
-            )
-            if not rows:
-                return None
-            feed = feed_from_row(rows[0])
-            if alert is not None:
-                await tx.execute(
-                    "INSERT INTO feed_alerts (feed_id, kind, feed_name, detail, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (feed_id, alert[0], feed.name, alert[1], stamp(now)),
-                )
-        return feed
+    async def _follow_redirect(self, tx: Connection, feed_id: int, url: str) -> None:
+        # One writer at a time: no process can follow ``url`` between the check and the move.
+        await tx.execute(
+            "UPDATE feeds SET url = ? WHERE id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ? AND id != ?)",
+            (url, feed_id, url, feed_id),
+        )
 
     async def seen_items(self, feed_id: int, keys: Sequence[str]) -> dict[str, SeenItem]:
         found: dict[str, SeenItem] = {}
