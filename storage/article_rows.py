@@ -19,7 +19,7 @@ from typing import Generic
 
 from content.models import Article, PreparedArticle, TopicMention
 from content.stories import StoryMember, representative
-from storage.database import DatabaseT, Row
+from storage.database import ConnectionT, Database, DatabaseT, Row
 from storage.records import stamp
 
 PREFIX_MIN_LENGTH = 4
@@ -81,6 +81,13 @@ def article_from_row(row: Row) -> Article:
         story_id=row["story_id"],
         also=_other_outlets(row["story_sources"], row["source"]),
     )
+
+
+def articles_in_order(rows: Iterable[Row], article_ids: Iterable[int]) -> list[Article]:
+    """The articles of ``rows`` in the order of ``article_ids`` (``IN`` and ``ANY`` promise
+    none), leaving out the ids no row has (deleted articles)."""
+    by_id = {article.id: article for article in map(article_from_row, rows)}
+    return [by_id[article_id] for article_id in article_ids if article_id in by_id]
 
 
 def new_article(
@@ -193,6 +200,28 @@ class ArticleStoreBase(Generic[DatabaseT]):
         since = stamp(added_since) if added_since else ""
         params = (topic, after_id, up_to_id, since, limit)
         return [int(row[0]) for row in await self._db.rows(sql, params)]
+
+
+async def story_lead(
+    database: Database[ConnectionT], tx: ConnectionT, story_id: int
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """``story_leads`` of a story as ``tx`` sees it, read in SQL both dialects share (so both
+    count a member's words alike); None when the story is gone."""
+    members = await database.rows(
+        "SELECT id, length(body) - length(replace(body, ' ', '')) + 1, url IS NOT NULL "
+        "FROM articles WHERE story_id = ?",
+        (story_id,),
+        connection=tx,
+    )
+    if not members:
+        return None
+    tagged = await database.rows(
+        "SELECT t.article_id, t.topic FROM article_topics t JOIN articles a "
+        "ON a.id = t.article_id WHERE a.story_id = ?",
+        (story_id,),
+        connection=tx,
+    )
+    return story_leads(members, tagged)
 
 
 def _most_mentioned_first(mention: TopicMention) -> tuple[int, str]:

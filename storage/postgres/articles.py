@@ -23,6 +23,7 @@ from storage.article_rows import (
     ArticleStoreBase,
     article_from_row,
     article_values,
+    articles_in_order,
     new_article,
     published_value,
 )
@@ -66,7 +67,7 @@ class PostgresArticleStore(ArticleStoreBase[PostgresDatabase]):
                 return AddedArticle(
                     new_article(article_id, prepared, added_at, added_by), duplicate=False
                 )
-            await stories.set_story(tx, article_id, story_id)
+            await stories.set_story(self._db, tx, article_id, story_id)
             stored = await self._get_many([article_id], tx)
         return AddedArticle(article=stored[0], duplicate=False)
 
@@ -173,7 +174,7 @@ class PostgresArticleStore(ArticleStoreBase[PostgresDatabase]):
             )
             if story_id is None:
                 return None
-            await stories.choose_lead(tx, int(story_id))
+            await stories.choose_lead(self._db, tx, int(story_id))
             return (await self._get_many([article_id], tx))[0]
 
     async def story_candidates(self, keys: Sequence[int], *, since: datetime) -> list[Article]:
@@ -187,7 +188,9 @@ class PostgresArticleStore(ArticleStoreBase[PostgresDatabase]):
             )
             if deleted is None:
                 return False
-            await stories.choose_lead(tx, int(deleted[0]))  # the story may have lost its lead
+            await stories.choose_lead(
+                self._db, tx, int(deleted[0])
+            )  # the story may have lost its lead
             return True
 
     async def get_many(self, article_ids: Sequence[int]) -> list[Article]:
@@ -203,8 +206,7 @@ class PostgresArticleStore(ArticleStoreBase[PostgresDatabase]):
             (list(article_ids),),
             connection=connection,
         )
-        by_id = {article.id: article for article in map(article_from_row, rows)}
-        return [by_id[article_id] for article_id in article_ids if article_id in by_id]
+        return articles_in_order(rows, article_ids)
 
     async def latest(
         self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True

@@ -21,7 +21,7 @@ from datetime import datetime
 
 import asyncpg
 
-from storage.article_rows import MAX_CANDIDATES, MIN_SHARED_KEYS, story_leads
+from storage.article_rows import MAX_CANDIDATES, MIN_SHARED_KEYS, story_lead
 from storage.postgres import locks
 from storage.postgres.database import PostgresDatabase
 from storage.records import stamp
@@ -52,7 +52,9 @@ async def candidate_ids(
     return [int(row[0]) for row in rows]
 
 
-async def set_story(tx: asyncpg.Connection, article_id: int, story_id: int) -> None:
+async def set_story(
+    database: PostgresDatabase, tx: asyncpg.Connection, article_id: int, story_id: int
+) -> None:
     """Put the article in ``story_id`` (a story of its own when that story is gone) and choose
     the story's lead again."""
     if not await tx.fetchval(
@@ -60,26 +62,17 @@ async def set_story(tx: asyncpg.Connection, article_id: int, story_id: int) -> N
     ):
         return  # the article started its own story as it was stored, and leads it
     await tx.execute("UPDATE articles SET story_id = $1 WHERE id = $2", story_id, article_id)
-    await choose_lead(tx, story_id)
+    await choose_lead(database, tx, story_id)
 
 
-async def choose_lead(tx: asyncpg.Connection, story_id: int) -> None:
+async def choose_lead(database: PostgresDatabase, tx: asyncpg.Connection, story_id: int) -> None:
     """Flag the story's most complete article as its lead in ``articles`` (for « latest »
     pages), and in ``article_topics`` (topic pages, digests, topic counts) the lead on each
     topic (``storage.article_rows.story_leads``)."""
-    members = await tx.fetch(
-        "SELECT id, length(body) - length(replace(body, ' ', '')) + 1, url IS NOT NULL "
-        "FROM articles WHERE story_id = $1",
-        story_id,
-    )
-    if not members:  # the story is gone
+    decided = await story_lead(database, tx, story_id)
+    if decided is None:  # the story is gone
         return
-    tagged = await tx.fetch(
-        "SELECT t.article_id, t.topic FROM article_topics t JOIN articles a "
-        "ON a.id = t.article_id WHERE a.story_id = $1",
-        story_id,
-    )
-    lead, flags = story_leads(members, tagged)
+    lead, flags = decided
     await tx.execute(
         "UPDATE articles SET lead = (id = $1)::integer "
         "WHERE story_id = $2 AND lead <> (id = $1)::integer",

@@ -20,6 +20,7 @@ from storage.article_rows import (
     ArticleStoreBase,
     article_from_row,
     article_values,
+    articles_in_order,
     new_article,
     published_value,
 )
@@ -179,8 +180,7 @@ class SqliteArticleStore(ArticleStoreBase[SqliteDatabase]):
             tuple(article_ids),
             connection=connection,
         )
-        by_id = {article.id: article for article in map(article_from_row, rows)}
-        return [by_id[article_id] for article_id in article_ids if article_id in by_id]
+        return articles_in_order(rows, article_ids)
 
     async def latest(
         self, *, topic: str | None = None, limit: int, offset: int = 0, one_per_story: bool = True

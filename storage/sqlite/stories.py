@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.article_rows import MAX_CANDIDATES, MIN_SHARED_KEYS, story_leads
+from storage.article_rows import MAX_CANDIDATES, MIN_SHARED_KEYS, story_lead
 from storage.sqlite.database import Connection, SqliteDatabase, stamp
 
 
@@ -62,21 +62,10 @@ async def choose_lead(database: SqliteDatabase, tx: Connection, story_id: int) -
     """Flag the story's most complete article as its lead in ``articles`` (for « latest »
     pages), and in ``article_topics`` (topic pages, digests, topic counts) the lead on each
     topic (``storage.article_rows.story_leads``)."""
-    members = await database.rows(
-        "SELECT id, length(body) - length(replace(body, ' ', '')) + 1, url IS NOT NULL "
-        "FROM articles WHERE story_id = ?",
-        (story_id,),
-        connection=tx,
-    )
-    if not members:  # the story is gone
+    decided = await story_lead(database, tx, story_id)
+    if decided is None:  # the story is gone
         return
-    tagged = await database.rows(
-        "SELECT t.article_id, t.topic FROM article_topics t JOIN articles a "
-        "ON a.id = t.article_id WHERE a.story_id = ?",
-        (story_id,),
-        connection=tx,
-    )
-    lead, flags = story_leads(members, tagged)
+    lead, flags = decided
     await tx.execute(
         "UPDATE articles SET lead = (id = ?) WHERE story_id = ? AND lead != (id = ?)",
         (lead, story_id, lead),
