@@ -45,10 +45,23 @@ def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment: tags removed, entities decoded, paragraphs kept."""
     if "<" not in markup and "&" not in markup:
         return normalize_text(_HTML_SPACE.sub(" ", markup))
+    try:
+        collector = _parsed(markup)
+    except AssertionError:
+        # html.parser asserts on a malformed "<![" section ("<![;"); a browser shows it as
+        # text, and so do we, rather than lose the item.
+        collector = _parsed(_MARKED_SECTION.sub("&lt;![", markup))
+    return normalize_text("".join(collector.parts))
+
+
+_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+
+
+def _parsed(markup: str) -> _TextCollector:
     collector = _TextCollector()
     collector.feed(markup)
     collector.close()
-    return normalize_text("".join(collector.parts))
+    return collector
 
 
 class _TextCollector(HTMLParser):
