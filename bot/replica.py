@@ -14,6 +14,8 @@ import contextlib
 import logging
 import signal
 
+from telegram.error import TelegramError
+
 from bot.application import ALLOWED_UPDATES, stop_bot
 from bot.context import BotApplication
 
@@ -43,14 +45,19 @@ async def run_replica(application: BotApplication, *, check_seconds: float = CHE
         while not stop.is_set():
             held = await right.try_take()
             if held and not updater.running:
-                logger.info("This replica now polls Telegram")
-                await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                try:
+                    await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                    logger.info("This replica now polls Telegram")
+                except TelegramError as error:  # Telegram away: the next check tries again
+                    logger.warning("Cannot start polling Telegram yet: %s", error)
             elif not held and updater.running:
                 logger.warning("This replica lost the polling right: it stops polling")
                 await updater.stop()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), check_seconds)
     finally:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(number)
         if updater.running:
             await updater.stop()
         if application.running:

@@ -20,8 +20,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from fake_bot_api import LocalBotApi
-from tests.support.harness import READER
+from app.run import build_bot
+from bot.replica import run_replica
+from fake_bot_api import DEFAULT_TOKEN, LocalBotApi
+from tests.support.harness import READER, bot_config
 from tests.support.postgres import PostgresServer
 from tests.support.processes import (
     DIGEST_TITLE,
@@ -135,3 +137,23 @@ async def test_three_replicas_one_killed_mid_broadcast_send_each_digest_once(
         f"sent twice: {len(twice)} (at most {SENDERS}); busiest second: "
         f"{busiest_second(instants)} messages (rate {RATE}/s); replica-{takeover[0]} took over"
     )
+
+
+async def test_a_replica_that_cannot_start_polling_yet_tries_again(
+    api: LocalBotApi, postgres_server: PostgresServer
+) -> None:
+    """Telegram away when a replica gets the polling right: it keeps sending, tries again at
+    the next check, and answers readers once Telegram is back (it used to end the process)."""
+    application = build_bot(bot_config(api, await postgres_server.new_database()), DEFAULT_TOKEN)
+    api.fail_next("deleteWebhook", 2)  # polling starts with deleteWebhook
+    running = asyncio.create_task(run_replica(application, check_seconds=0.2))
+    api.push_message(READER, "/aide")
+    await api.wait_for(
+        lambda server: any("/abonner" in m.text for m in server.sent_messages(READER.id)),
+        timeout=30,
+        what="an answer once polling could start",
+    )
+    assert len(api.requests("deleteWebhook")) >= 3
+    os.kill(os.getpid(), signal.SIGTERM)  # as `docker stop` would
+    await asyncio.wait_for(running, timeout=30)
+    assert not application.running
