@@ -12,11 +12,11 @@ import logging
 import os
 from contextlib import nullcontext
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from app.config import Config, ConfigError
 from app.logs import format_log_lines
-from app.metrics import ReplicaMetrics
 from app.ops import replica_name
 from app.services import load_catalog, open_services, services_on
 from bot.application import ALLOWED_UPDATES, build_application
@@ -28,6 +28,9 @@ from core.clock import Clock, utc_now
 from storage.backends import open_stores
 from storage.locks import polling_lock
 from storage.stores import Stores
+
+if TYPE_CHECKING:
+    from app.metrics import ReplicaMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +108,13 @@ def run_bot(config: Config) -> None:
     format_log_lines(config.logging.format, replica)
     token = bot_token(config)
     asyncio.run(check_before_start(config, token))
-    application = build_bot(config, token, metrics=ReplicaMetrics(replica))
+    metrics = None
+    if config.ops.metrics_port:
+        # prometheus-client and aiohttp's server are loaded only when they serve: 12 MB.
+        from app.metrics import ReplicaMetrics
+
+        metrics = ReplicaMetrics(replica)
+    application = build_bot(config, token, metrics=metrics)
     telegram = config.telegram
     webhook = telegram.mode == "webhook"
     if not webhook and config.database.backend == "postgresql":

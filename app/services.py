@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import TYPE_CHECKING
 
 from app.config import Config
-from app.metered import MeteredDigestService, MeteredFeedPoller
-from app.metrics import ReplicaMetrics
-from app.ops_server import serving_ops
 from bot.services import Services
 from content.fetch import UrlFetcher
 from content.library import Library
@@ -34,6 +32,9 @@ from feeds.service import FeedService
 from feeds.workers import FeedWorkers, PipelineRecipe
 from storage.backends import open_stores
 from storage.stores import Stores
+
+if TYPE_CHECKING:
+    from app.metrics import ReplicaMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,9 @@ async def services_on(
             if metrics is None:
                 poller = FeedPoller(*poller_parts)
                 digests = DigestService(*digest_parts, settings)
-            else:
+            else:  # prometheus-client is loaded only by a bot that counts
+                from app.metered import MeteredDigestService, MeteredFeedPoller
+
                 poller = MeteredFeedPoller(metrics, *poller_parts)
                 digests = MeteredDigestService(metrics, *digest_parts, settings)
             feeds = FeedService(
@@ -138,4 +141,6 @@ def _ops_endpoints(
     configuration gives them a port."""
     if metrics is None or not config.ops.metrics_port:
         return nullcontext()
+    from app.ops_server import serving_ops  # aiohttp's server, loaded only when it serves
+
     return serving_ops(config.ops, metrics, stores.deliveries, clock)
