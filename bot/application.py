@@ -8,8 +8,9 @@ calls with the bot's sender and the shutdown hook closes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, timedelta
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -137,37 +138,43 @@ async def digest_tick(context: BotContext) -> None:
     await context.services.digests.tick(keep_going=lambda: application.running)
 
 
-def schedule_digests(application: Application, interval_seconds: float) -> None:  # type: ignore[type-arg]
-    """The scheduler is only a clock: every minute, ask the ledger who is due.
+Job = Callable[[BotContext], Coroutine[Any, Any, None]]
 
-    APScheduler's default misfire grace time (1 s) silently drops a run that starts late (a busy
-    event loop, a suspended laptop); a tick is idempotent, so a late one is always welcome.
-    """
+
+def every(
+    application: Application,  # type: ignore[type-arg]
+    job: Job,
+    interval_seconds: float,
+    *,
+    first: float,
+    name: str,
+    at_once: int = 1,
+) -> None:
+    """Run ``job`` every ``interval_seconds``. APScheduler's default misfire grace time (1 s)
+    silently drops a run that starts late (a busy event loop, a suspended laptop); our jobs are
+    idempotent, so a late run is always welcome, and runs missed meanwhile coalesce into one.
+    At most ``at_once`` runs overlap: a long one makes the next wait, not double."""
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
     job_queue.run_repeating(
-        digest_tick,
+        job,
         interval=interval_seconds,
-        first=1,
-        name="digest-tick",
-        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 2},
+        first=first,
+        name=name,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": at_once},
     )
+
+
+def schedule_digests(application: Application, interval_seconds: float) -> None:  # type: ignore[type-arg]
+    """The scheduler is only a clock: every minute, ask the ledger who is due."""
+    every(application, digest_tick, interval_seconds, first=1, name="digest-tick", at_once=2)
 
 
 def schedule_feeds(application: Application, interval_seconds: float) -> None:  # type: ignore[type-arg]
     """Every ``interval_seconds``, poll the feeds that are due (each has its own next poll: the
-    clock only asks). One round at a time: a long one makes the next tick wait, not double."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
-    job_queue.run_repeating(
-        sources.feeds_tick,
-        interval=interval_seconds,
-        first=2,
-        name="feeds-tick",
-        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-    )
+    clock only asks). One round at a time."""
+    every(application, sources.feeds_tick, interval_seconds, first=2, name="feeds-tick")
 
 
 UPDATES_KEPT = timedelta(days=2)
@@ -184,16 +191,7 @@ async def housekeeping(context: BotContext) -> None:
 
 
 def schedule_housekeeping(application: Application) -> None:  # type: ignore[type-arg]
-    job_queue = application.job_queue
-    if job_queue is None:
-        raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
-    job_queue.run_repeating(
-        housekeeping,
-        interval=HOUSEKEEPING_SECONDS,
-        first=60,
-        name="housekeeping",
-        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-    )
+    every(application, housekeeping, HOUSEKEEPING_SECONDS, first=60, name="housekeeping")
 
 
 async def start_in_process(application: BotApplication) -> None:

@@ -10,6 +10,7 @@ import pytest
 from content.topics import TopicCatalog, load_topics
 from core.clock import utc_now
 from fake_bot_api import LocalBotApi
+from storage.settings import DatabaseSettings
 from storage.sqlite import open_sqlite
 from storage.stores import Stores
 from tests.support.factories import FakeClock
@@ -44,6 +45,16 @@ def postgres_server() -> Iterator[PostgresServer]:
     pytest.importorskip("pgserver", reason="no PostgreSQL server can be installed here")
     with running_postgres() as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseSettings:
+    """A new, empty database of each backend: a test taking it runs twice (``[sqlite]`` and
+    ``[postgresql]`` in its id)."""
+    if request.param == "sqlite":
+        return DatabaseSettings(path=tmp_path / "test.db")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return DatabaseSettings(url=await server.new_database(), pool_size=4)
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ from tests.support.feed_server import FeedServer, Response
 from tests.support.harness import bot_config
 from tests.support.observing import digests_by_chat
 from tests.support.ops import free_port, health, sample, scrape
-from tests.support.postgres import PostgresServer
 
 REPLICA = "bot-test-1"
 DIGEST_HOUR = datetime(2025, 6, 23, 7, 5, tzinfo=UTC)  # 07:05 in Bamako, the readers' hour
@@ -49,14 +48,6 @@ class RunningBot:
     @property
     def services(self) -> Services:
         return self.application.bot_data.services
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseSettings:
-    if request.param == "sqlite":
-        return DatabaseSettings(path=tmp_path / "bot.db")
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return DatabaseSettings(url=await server.new_database(), pool_size=4)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ SQLite file and on a real PostgreSQL database (``[sqlite]`` and ``[postgresql]``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 
@@ -12,18 +11,8 @@ from core.clock import utc_now
 from storage.backends import open_stores
 from storage.settings import DatabaseSettings
 from storage.stores import Stores
-from tests.support.postgres import PostgresServer
 
 OpenAgain = Callable[[], Awaitable[Stores]]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseSettings:
-    """A new, empty database of each backend."""
-    if request.param == "sqlite":
-        return DatabaseSettings(path=tmp_path / "test.db")
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return DatabaseSettings(url=await server.new_database(), pool_size=4)
 
 
 @pytest.fixture
