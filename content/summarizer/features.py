@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from content.summarizer.sentences import Segment, segment_text
+from content.summarizer.compression import tidy
+from content.summarizer.sentences import WORD_TOKEN, Segment, segment_text, tokenize
 from content.text import MAX_TEXT_BYTES, word_count
 
 WINDOW = 12
@@ -33,7 +34,6 @@ news leads and journalists' summaries both anchor the event in time)."""
 SHORT_TOKENS = 12
 LONG_TOKENS = 35
 
-_TOKEN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(f"[{QUOTES}]")
 _OPENERS = frozenset(
@@ -41,6 +41,8 @@ _OPENERS = frozenset(
     "aussi alors puis enfin lui leur".split()
 )
 """First words that point back to an earlier sentence: such a sentence reads badly alone."""
+DANGLING_OPENERS = frozenset("il elle ils elles cela ça c lui leur celui celle ceux celles".split())
+"""Pronouns that cannot open a summary: their antecedent is in a sentence the reader lacks."""
 _FIRST_PERSON = frozenset("je j nous me m moi mon ma mes notre nos".split())
 _TIME_WORDS = frozenset(
     "lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd demain janvier février mars "
@@ -94,15 +96,10 @@ def within_reading_limit(body: str) -> str:
     return body[:cut] if cut > 0 else body
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens, accents kept, split on apostrophes and hyphens (like ROUGE)."""
-    return _TOKEN.findall(text.lower())
-
-
 def read_article(title: str, body: str) -> Article:
     """Segment ``body`` and gather what both layers need."""
     segments = segment_text(body)
-    raw_tokens = [_TOKEN.findall(segment.text) for segment in segments]
+    raw_tokens = [WORD_TOKEN.findall(segment.text) for segment in segments]
     lowered = [[token.lower() for token in raw] for raw in raw_tokens]
     title_words = frozenset(tokenize(title))
     sentences = candidate_sentences(segments, lowered, title_words)
@@ -156,8 +153,21 @@ def candidate_sentences(
             continue
         if any(near_duplicates(distinct, other.distinct) for other in kept):
             continue
-        kept.append(make_sentence(segment.text, rank, tuple(tokens), title_words))
+        text, tokens = tidied(segment.text, tokens)
+        kept.append(make_sentence(text, rank, tuple(tokens), title_words))
     return tuple(kept)
+
+
+def tidied(text: str, tokens: list[str]) -> tuple[str, list[str]]:
+    """The sentence as a summary would quote it (``compression.tidy``), with its tokens.
+
+    A cut only removes words, so the tokens stay among the article's; the check keeps it so.
+    """
+    cut = tidy(text)
+    if cut == text:
+        return text, tokens
+    cut_tokens = tokenize(cut)
+    return (cut, cut_tokens) if set(cut_tokens) <= set(tokens) else (text, tokens)
 
 
 def repeats(distinct: frozenset[str], known: frozenset[str], ratio: float) -> bool:
@@ -197,7 +207,7 @@ def _style_traits(
 ) -> tuple[float, ...]:
     """The traits after ``title_words``: punctuation, length, names, voice, time, sourcing."""
     size = len(tokens)
-    capitals = sum(1 for token in _TOKEN.findall(text)[1:] if token[0].isupper())
+    capitals = sum(1 for token in WORD_TOKEN.findall(text)[1:] if token[0].isupper())
     keys = [word for word in title_words if len(word) > 3]
     return (
         float(":" in text),

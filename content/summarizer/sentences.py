@@ -19,6 +19,9 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+WORD_TOKEN = re.compile(r"[^\W_]+")
+"""A word as the summarizer's models count it: letters or digits, split at apostrophes and
+hyphens."""
 _TERMINATOR = re.compile(r"(?<![(\[.!?…])[.!?…]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _STRAIGHT_QUOTE = re.compile('"')
@@ -58,6 +61,11 @@ class Segment:
 def split_sentences(text: str) -> list[str]:
     """Split normalised French text into sentences and fragments, in order."""
     return [segment.text for segment in segment_text(text)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens, accents kept, split on apostrophes and hyphens (like ROUGE)."""
+    return WORD_TOKEN.findall(text.lower())
 
 
 def segment_text(text: str) -> list[Segment]:

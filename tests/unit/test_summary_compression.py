@@ -1,0 +1,123 @@
+"""What the summarizer cuts from a sentence (``content.summarizer.compression``), and what never."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.summarizer.compression import MIN_WORDS, tidy, trim
+from content.summarizer.sentences import tokenize
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tidied"),
+    [
+        (
+            "Mais le président a refusé de signer l'accord avec la junte malienne.",
+            "Le président a refusé de signer l'accord avec la junte malienne.",
+        ),
+        (
+            "En effet, les soldats ont quitté la base de Tessalit dans la nuit de lundi.",
+            "Les soldats ont quitté la base de Tessalit dans la nuit de lundi.",
+        ),
+        (
+            "Le ministre a confirmé la visite à Moscou, a indiqué le porte-parole du gouvernement.",
+            "Le ministre a confirmé la visite à Moscou.",
+        ),
+        (
+            "Le Mali (Afrique de l'Ouest) a en effet quitté la Cédéao en janvier dernier.",
+            "Le Mali a quitté la Cédéao en janvier dernier.",
+        ),
+        (
+            "Selon l'AFP, le convoi a été attaqué lundi près de Gao par des hommes armés.",
+            "Le convoi a été attaqué lundi près de Gao par des hommes armés.",
+        ),
+        (
+            "Le convoi a été attaqué lundi près de Gao par des hommes armés, selon l’AFP.",
+            "Le convoi a été attaqué lundi près de Gao par des hommes armés.",
+        ),
+        (
+            "Le ministre a annoncé une hausse des prix, a-t-il précisé devant les députés.",
+            "Le ministre a annoncé une hausse des prix.",
+        ),
+    ],
+)
+def test_tidy_cuts_what_a_journalist_cuts(sentence: str, tidied: str) -> None:
+    assert tidy(sentence) == tidied
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The attribution of a claim stays: only a news agency's name goes.
+        "Le convoi a été attaqué lundi près de Gao, selon le gouverneur de la région.",
+        # Cut, the quotation would be left with fewer than MIN_WORDS words.
+        "« Nous ne céderons pas », a-t-il déclaré lors d'une conférence de presse à Bamako.",
+        "Et il part.",
+        # Nothing inside quotation marks is cut.
+        "« Mais nous resterons (quoi qu'il arrive) », a lancé le colonel Goïta à la télévision.",
+        "",
+    ],
+)
+def test_tidy_leaves_alone_what_must_stay(sentence: str) -> None:
+    assert tidy(sentence) == sentence
+
+
+def gains_for(valuable: str) -> dict[str, tuple[float, ...]]:
+    """Word-layer gains where the words of ``valuable`` are likely in the summary, others not."""
+    likely = set(tokenize(valuable))
+    return {word: (0.0, 0.9 if word in likely else 0.05) for word in likely | WORDS}
+
+
+WORDS = set(
+    tokenize(
+        "Deux frères, âgés de 23 et 27 ans, ont été mis en examen jeudi pour violences aggravées "
+        "à Pontoise, a annoncé vendredi le parquet de la ville. Dans un communiqué publié hier"
+    )
+)
+
+
+def test_trim_drops_the_incidental_clause_worth_least() -> None:
+    sentence = (
+        "Deux frères, âgés de 23 et 27 ans, ont été mis en examen jeudi pour violences aggravées."
+    )
+    gains = gains_for("deux frères ont été mis en examen jeudi pour violences aggravées")
+    assert (
+        trim(sentence, gains) == "Deux frères ont été mis en examen jeudi pour violences aggravées."
+    )
+
+
+def test_trim_keeps_a_clause_worth_as_much_as_its_sentence() -> None:
+    sentence = (
+        "Deux frères, âgés de 23 et 27 ans, ont été mis en examen jeudi pour violences aggravées."
+    )
+    assert trim(sentence, gains_for(sentence)) == sentence
+
+
+def test_trim_drops_an_opening_clause_and_capitalises() -> None:
+    sentence = (
+        "Dans un communiqué publié hier, le parquet de Pontoise a annoncé deux mises en examen."
+    )
+    gains = gains_for("le parquet de Pontoise a annoncé deux mises en examen")
+    assert trim(sentence, gains) == "Le parquet de Pontoise a annoncé deux mises en examen."
+
+
+def test_trim_never_leaves_too_few_words() -> None:
+    sentence = "Deux frères, âgés de 23 et 27 ans, sont libres."
+    trimmed = trim(sentence, gains_for("deux frères sont libres"))
+    assert len(tokenize(trimmed)) >= MIN_WORDS
+    assert trimmed == sentence
+
+
+def test_trim_does_not_cut_a_subject_standing_before_its_verb() -> None:
+    """An opening clause is cut only when it opens on an adverbial word (« Dans », « Selon »…):
+    « Deux frères, » is the subject."""
+    sentence = "Deux frères, qui vivaient à Pontoise, ont été mis en examen jeudi pour violences."
+    gains = gains_for("qui vivaient à pontoise ont été mis en examen jeudi pour violences")
+    assert trim(sentence, gains).startswith("Deux frères")
+
+
+def test_a_sentence_without_cuts_is_returned_exactly() -> None:
+    """Regression: tidy capitalised every sentence it read, cut or not."""
+    sentence = "les délégués  du Mali ont évoqué la question, sans conclure."
+    assert tidy(sentence) == sentence
+    assert trim(sentence, gains_for(sentence)) == sentence
