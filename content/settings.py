@@ -7,6 +7,7 @@ from pathlib import Path
 
 from content.fetch import FetchPolicy
 from content.pipeline import SummaryBudget
+from content.summarizer import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS
 from core.settings import Problem, not_positive
 
 
@@ -16,8 +17,8 @@ class ContentSettings:
     """Topic file; None: the one shipped in ``content/topics.toml``."""
     load_seed: bool = True
     """Load the shipped article(s) into an empty database on first start."""
-    summary_min_words: int = 35
-    summary_max_words: int = 60
+    summary_min_words: int = DEFAULT_MIN_WORDS
+    summary_max_words: int = DEFAULT_MAX_WORDS
     fetch_timeout_seconds: float = 10.0
     fetch_max_bytes: int = 2_000_000
     fetch_max_redirects: int = 5

@@ -4,32 +4,34 @@ Why extractive: the bot must never put words in a journalist's mouth, and a summ
 about a millisecond of CPU. Why learned: position alone (LEAD) leaves a lot on the table in news,
 where the first sentence is often a hook (« La vidéo est devenue virale. »).
 
-How. ROUGE-1, the yardstick, only sees a summary's bag of words, so the first layer scores words:
+How. ROUGE, the yardstick, mostly sees a summary's bag of words, so the first layer scores words:
 for each word of the article, the chance that the journalist's own summary uses it once, twice,
-three times, from a learned prior for frequent words, the word's count, where it first appears,
-whether the title uses it, its capitalisation. A candidate (one to three of the first sentences,
-within the word budget) is worth its expected matching words over its length, plus learned
-corrections (positions, quotes, pronoun openings, title coverage, time words, style). Both
-layers are linear models fitted on the 21,401 OrangeSum training articles by
-``bench/train_summarizer.py``; the weights ship in ``model.json``.
+three times, from a learned prior for words seen in 20 training articles or more, the word's
+count, where it first appears, whether the title uses it, its capitalisation. A candidate (one to
+three of the first sentences, as ``content.summarizer.compression.tidy`` leaves them, within the
+word budget) is worth its expected matching words over its length, plus learned corrections
+(positions, quotes, pronoun openings, title coverage, time words, style), minus a price per word
+that keeps summaries at the journalists' length: each article gets the length its sentences
+deserve, not a fixed count. A candidate opening on a dangling pronoun (« Il », « Elle »…) is
+chosen only when nothing else fits. The chosen sentences then lose an incidental clause worth much
+less than the rest (``compression.trim``). Both layers are linear models fitted on OrangeSum
+training articles by ``bench/train_summarizer.py``; the weights ship in ``model.json``.
 
 Where: ``content.summarizer.features`` reads an article into candidate sentences;
 ``content.summarizer.model`` defines both layers' features, computes the word layer and loads the
-weights; this module chooses the sentences, with the fast scorer of the candidate layer kept
-beside the choice because it is the only part that runs once per candidate.
-
-Measured by ``python -m bench.summary_quality`` on the 1,500 OrangeSum validation articles
-at the default 35-60 word budget (F1 x100, unstemmed / Snowball-stemmed): ROUGE-1 31.9 / 34.0,
-ROUGE-2 11.2 / 11.6, ROUGE-L 20.3 / 21.6, against LEAD-2 28.0 / 30.2; about 1.7 ms of CPU per
-article.
+weights; ``content.summarizer.compression`` cuts; this module chooses the sentences, with the fast
+scorer of the candidate layer kept beside the choice because it is the only part that runs once
+per candidate. Figures: README, « Summary quality » (``python -m bench.summary_quality``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from content.summarizer.compression import trim
 from content.summarizer.fallback import clip_to_words, is_readable, lines_summary
 from content.summarizer.features import (
+    DANGLING_OPENERS,
     SENTENCE_TRAITS,
     Article,
     Sentence,
@@ -50,20 +52,20 @@ __all__ = [
     "DEFAULT_MIN_WORDS",
     "MAX_SENTENCES",
     "CandidateScorer",
+    "best_candidate",
     "budget_candidates",
-    "choose_sentences",
     "load_model",
     "summarize",
 ]
 
-DEFAULT_MIN_WORDS = 35
+DEFAULT_MIN_WORDS = 20
 DEFAULT_MAX_WORDS = 60
-"""The product's budget (« about 35-60 words »; the pipeline and the bot's config use these), so
-the function, the pipeline and ``bench.summary_quality`` measure the same summaries. On OrangeSum
-valid (ROUGE-1, unstemmed) it costs little against the best readable budgets: 35-60 words 31.90,
-25-60 31.95, 0-60 31.97, 30-55 31.83, 25-50 31.39, 20-45 30.94; 0-70 reaches 32.17 but 70 words
-is long for a digest. Journalists' summaries average 34 words: a longer extract gains recall
-faster than it loses precision."""
+"""The product's budget (the pipeline and the bot's config use these, so the function, the
+pipeline and ``bench.summary_quality`` measure the same summaries). Within it the length
+penalty (``SummaryModel.length_penalty``) sets the mean: about 39 words, where the journalists'
+own summaries average 32. A wide budget lets a short article keep one sentence and a dense one
+take three; the penalty, not the bounds, keeps the mean under 40 words: at the same mean, the
+20-60 budget scored ROUGE-1 33.65 on held-back training articles against 33.13 for 30-50."""
 MAX_SENTENCES = 3
 """Enough for 60 words of news; ``CandidateScorer`` is written for at most three."""
 
@@ -78,8 +80,10 @@ def summarize(
 ) -> str:
     """Return the sentences of ``body`` that best summarise it, in article order.
 
-    Sentences are never cut when some choice fits: the summary stays within ``max_words`` and
-    reaches ``min_words`` when some choice allows it. It is never empty when the article has
+    Sentences are quoted as the article writes them, less what ``compression`` cuts (a leading
+    connective, a parenthesis, a closing attribution, an incidental clause): never a word added.
+    The choice stays within ``max_words`` and reaches ``min_words`` when some choice allows it (a
+    cut clause may then leave a few words less). The summary is never empty when the article has
     anything readable, and never over ``max_words``: when no sentence fits, the best one is cut
     with « … »; when the body has no usable sentence (a list, headings, one run-on sentence
     without a full stop), its readable lines stand in; with nothing readable, the title (see
@@ -87,19 +91,22 @@ def summarize(
     """
     article = read_article(title, within_reading_limit(body))
     if article.sentences:
-        chosen = choose_sentences(article, model or load_model(), min_words, max_words)
-        summary = " ".join(article.sentences[i].text for i in chosen)
+        scorer = CandidateScorer(article, model or load_model())
+        chosen = best_candidate(article, scorer, min_words, max_words)
+        summary = " ".join(trim(article.sentences[i].text, scorer.gains) for i in chosen)
         if is_readable(summary):
             return clip_to_words(summary, max_words)
     return lines_summary(title, within_reading_limit(body), max_words)
 
 
-def choose_sentences(
-    article: Article, model: SummaryModel, min_words: int, max_words: int
+def best_candidate(
+    article: Article, scorer: CandidateScorer, min_words: int, max_words: int
 ) -> tuple[int, ...]:
-    """The best-scoring candidate within the word budget (sentence indexes, article order)."""
-    scorer = CandidateScorer(article, model)
-    return max(budget_candidates(article.sentences, min_words, max_words), key=scorer.score)
+    """The best candidate that does not open on a dangling pronoun, if any does not."""
+    candidates = budget_candidates(article.sentences, min_words, max_words)
+    sentences = article.sentences
+    standing = [c for c in candidates if sentences[c[0]].tokens[0] not in DANGLING_OPENERS]
+    return max(standing or candidates, key=scorer.score)
 
 
 class CandidateScorer:
@@ -115,11 +122,13 @@ class CandidateScorer:
         w = dict(zip(CANDIDATE_FEATURES, model.candidate_weights, strict=True))
         sentences = article.sentences
         self._scalars = (
-            w["expected_f1"], w["expected_precision"], w["expected_overlap"] / 40, w["length"],
+            w["expected_f1"], w["expected_precision"], w["expected_overlap"] / 40,
+            w["length"] + model.length_penalty,
             w["length_sq"], w["contiguous"], model.reference_length,
         )  # fmt: skip
         self._by_size = (0.0, 0.0, w["two_sentences"], w["three_sentences"])
-        self._gains = cumulative_gains(article, model)
+        self.gains = cumulative_gains(article, model)
+        """The word layer's expected matches per word and use (also what ``trim`` weighs)."""
         self._counts = [s.counts for s in sentences]
         self._lengths = [len(s.tokens) for s in sentences]
         self._values = [self._sum_uses(s.counts) for s in sentences]
@@ -141,14 +150,14 @@ class CandidateScorer:
         self._per_key = w["title_coverage"] / len(key_words) if key_words else 0.0
 
     def _sum_uses(self, counts: Mapping[str, int]) -> float:
-        gains = self._gains
+        gains = self.gains
         return sum(gains[w][n if n < MAX_USES else MAX_USES] for w, n in counts.items())
 
     def _pair(self, i: int, j: int) -> float:
         """What sharing words changes to the expected overlap of sentences i and j together."""
         cached = self._pairs.get((i, j))
         if cached is None:
-            a, b, gains, top = self._counts[i], self._counts[j], self._gains, MAX_USES
+            a, b, gains, top = self._counts[i], self._counts[j], self.gains, MAX_USES
             cached = 0.0
             for word in a.keys() & b.keys():
                 g, x, y = gains[word], a[word], b[word]
@@ -162,7 +171,7 @@ class CandidateScorer:
     def _triple(self, i: int, j: int, k: int) -> float:
         """The inclusion-exclusion term of the words all three sentences share."""
         a, b, c = self._counts[i], self._counts[j], self._counts[k]
-        gains, top = self._gains, MAX_USES
+        gains, top = self.gains, MAX_USES
         total = 0.0
         for word in a.keys() & b.keys() & c.keys():
             g, x, y, z = gains[word], a[word], b[word], c[word]

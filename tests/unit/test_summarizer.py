@@ -12,7 +12,7 @@ import pytest
 
 from content.summarizer import choice as sm
 from content.summarizer import summarize
-from content.summarizer.features import near_duplicates, read_article, tokenize
+from content.summarizer.features import near_duplicates, read_article
 from content.summarizer.model import (
     CANDIDATE_FEATURES,
     MODEL_RESOURCE,
@@ -21,13 +21,14 @@ from content.summarizer.model import (
     _dot,
     _sigmoid,
     candidate_features,
+    candidate_score,
     cumulative_gains,
     expected_overlap,
     model_from_json,
     use_features,
     word_features,
 )
-from content.summarizer.sentences import segment_text
+from content.summarizer.sentences import segment_text, tokenize
 from content.text import normalize_text, word_count
 
 SEED = Path(__file__).resolve().parents[2] / "content" / "seed" / "mali-russie-aes.txt"
@@ -42,14 +43,22 @@ def sentences_of(body: str) -> list[str]:
     return [s.text for s in segment_text(body) if not s.is_heading]
 
 
+def is_cut_from(short: str, sentence: str) -> bool:
+    """``short`` is ``sentence`` with words left out (what compression does), nothing added."""
+    remaining = iter(tokenize(sentence))
+    return all(any(word == source for source in remaining) for word in tokenize(short))
+
+
 def chosen_sentences(summary: str, sentences: Sequence[str]) -> list[str]:
-    """The sentences (in article order) that, joined by spaces, make ``summary``; fails if none."""
-    chosen, position = [], 0
-    for sentence in sentences:
-        if summary.startswith(sentence, position):
-            chosen.append(sentence)
-            position += len(sentence) + 1
-    assert position == len(summary) + 1, f"{summary!r} is not made of whole sentences"
+    """The article's sentences (in order) that ``summary``'s sentences are cut from; fails if
+    a sentence of the summary is not one of the article's, whole or with words left out."""
+    chosen: list[str] = []
+    candidates = iter(sentences)
+    for part in sentences_of(summary):
+        source = next((s for s in candidates if is_cut_from(part, s)), None)
+        assert source is not None, f"{part!r} is not one of the article's sentences"
+        chosen.append(source)
+    assert chosen, f"{summary!r} holds no sentence"
     return chosen
 
 
@@ -205,13 +214,19 @@ def test_fast_candidate_scores_equal_the_plain_features() -> None:
         overlap = expected_overlap(chosen, article, gains)
         features = candidate_features(chosen, overlap, article, model)
         assert scorer.overlap(chosen) == pytest.approx(overlap)
-        assert scorer.score(chosen) == pytest.approx(_dot(model.candidate_weights, features))
+        assert scorer.score(chosen) == pytest.approx(
+            candidate_score(chosen, overlap, article, model)
+        )
+        assert candidate_score(chosen, overlap, article, model) == pytest.approx(
+            _dot(model.candidate_weights, features)
+            + model.length_penalty * features[CANDIDATE_FEATURES.index("length")]
+        )
 
 
 def test_shipped_model_is_small_and_matches_the_code() -> None:
     resource = resources.files("content.summarizer").joinpath(MODEL_RESOURCE)
     raw = resource.read_bytes()
-    assert len(raw) < 200_000
+    assert len(raw) < 1_000_000  # the issue allows 5 MB
     model = model_from_json(json.loads(raw))
     assert len(model.use_weights) == len(USE_FEATURES)
     assert len(model.word_weights) == len(WORD_FEATURES)
@@ -225,3 +240,58 @@ def test_weights_for_other_features_are_refused() -> None:
     raw["features"]["word"] = [*raw["features"]["word"], "something_new"]
     with pytest.raises(ValueError, match="summarizer_model_features_mismatch"):
         model_from_json(raw)
+
+
+def test_a_summary_does_not_open_on_a_dangling_pronoun() -> None:
+    """« Il » first, its antecedent left in a sentence the reader does not get: never, if any
+    other choice exists (without the rule, the « Il » sentence is the one chosen here)."""
+    body = (
+        "Le colonel Assimi Goïta, chef de la junte au pouvoir à Bamako depuis le coup d'État "
+        "d'août 2020, a été reçu lundi au Kremlin par le président russe. "
+        "Il a signé avec Vladimir Poutine trois accords de coopération militaire et nucléaire. "
+        "La délégation malienne comptait aussi les ministres de la Défense et des Affaires "
+        "étrangères."
+    )
+    summary = summarize("Mali : Goïta signe trois accords avec Poutine", body, max_words=20)
+    assert summary.startswith("La délégation malienne")
+    alone = "Il a signé avec Vladimir Poutine trois accords de coopération militaire et nucléaire."
+    assert summarize("Accords", alone) == alone  # the only sentence there is
+
+
+def test_a_one_sentence_article_is_its_own_summary() -> None:
+    sentence = "Le Niger a fermé sa frontière avec le Bénin jusqu'à nouvel ordre, dimanche soir."
+    assert summarize("Frontière fermée", sentence) == sentence
+
+
+def test_quotations_stay_whole_and_balanced() -> None:
+    body = (
+        "« Nous ne reculerons devant aucune menace, d'où qu'elle vienne », a déclaré samedi le "
+        "Premier ministre malien devant l'Assemblée de transition réunie à Bamako. "
+        "Le gouvernement a présenté un plan de sécurité pour le centre du pays, "
+        "qui prévoit le recrutement de 10 000 soldats d'ici à la fin de l'année."
+    )
+    summary = summarize("Le Premier ministre malien hausse le ton", body)
+    assert summary.count("«") == summary.count("»")
+    if "«" in summary:
+        assert "« Nous ne reculerons devant aucune menace, d'où qu'elle vienne »" in summary
+    assert chosen_sentences(summary, sentences_of(body))
+
+
+def test_a_list_article_is_summarised_by_its_lines_within_budget() -> None:
+    body = "\n".join(
+        f"- Région de {place} : écoles fermées"
+        for place in ("Tillabéri", "Dosso", "Tahoua", "Maradi")
+    )
+    summary = summarize("Écoles fermées au Niger", body)
+    assert summary.startswith("Région de Tillabéri : écoles fermées")
+    assert "-" not in summary.split()[0]
+    assert word_count(summary) <= sm.DEFAULT_MAX_WORDS
+
+
+def test_summaries_of_a_long_article_stay_within_budget_and_in_order() -> None:
+    topics = [f"sujet{i}" for i in range(40)]
+    body = "\n".join(filler(18 + i % 9, topic) for i, topic in enumerate(topics))
+    summary = summarize("Sujet0 sujet1", body)
+    assert sm.DEFAULT_MIN_WORDS <= word_count(summary) <= sm.DEFAULT_MAX_WORDS
+    chosen = chosen_sentences(summary, sentences_of(body))
+    assert chosen == sorted(chosen, key=sentences_of(body).index)
