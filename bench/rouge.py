@@ -12,6 +12,7 @@ Corpus figures are the mean of per-document F1, times 100.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
@@ -19,6 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import snowballstemmer
+
+from bench.corpus import full_corpus_dir
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -102,3 +105,31 @@ def aggregate(scores: Iterable[RougeScores]) -> RougeScores:
         100 * sum(item.rouge2 for item in items) / count,
         100 * sum(item.rouge_l for item in items) / count,
     )
+
+
+CorpusScorer = Callable[[Sequence[str], Sequence[str]], dict[str, float]]
+"""Summaries and their references in, mean ROUGE F1 x100 out: ``{"R1", "R2", "RL"}``."""
+
+
+def reference_scorer() -> tuple[str, CorpusScorer]:
+    """The reference scorer's ``corpus`` (``../shared/tools/frrouge.py``), by name, when present.
+
+    The summary figures must come from it (accents folded, elisions split, stemmed). CI's clean
+    clone has no ``../shared``: its quick runs fall back on this module, stemmed, and say so.
+    """
+    corpus = full_corpus_dir()
+    path = corpus.parent / "tools" / "frrouge.py" if corpus else None
+    spec = importlib.util.spec_from_file_location("frrouge", path) if path else None
+    if path and path.is_file() and spec and spec.loader:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        scorer: CorpusScorer = module.corpus
+        return "reference scorer (frrouge.py)", scorer
+    stemmer = french_stemmer()
+
+    def project(candidates: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+        pairs = zip(candidates, references, strict=True)
+        scores = aggregate(score(c, r, stemmer) for c, r in pairs)
+        return {"R1": scores.rouge1, "R2": scores.rouge2, "RL": scores.rouge_l}
+
+    return "project scorer, stemmed (frrouge.py not found)", project

@@ -27,7 +27,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._results import RESULTS_PATH
-from bench.common import REPO_ROOT, Figure, at_least, at_most, format_number, verdict
+from bench.common import REPO_ROOT, Figure, at_most, format_number, verdict
 
 BENCHMARKS = (
     "fanout",
@@ -51,20 +51,6 @@ class Outcome:
     figures: tuple[Figure, ...]
 
 
-def summary_quality_figures(section: dict[str, Any]) -> list[Figure]:
-    """summary_quality records its own layout: ROUGE of the summarizer and its speed."""
-    ours = next(value for name, value in section["systems"].items() if name.startswith("summ"))
-    return [
-        at_least("summarizer ROUGE-1", ours["raw"]["rouge1"], section["target_rouge1"]),
-        at_least(
-            "summarizer speed",
-            section["articles_per_s"],
-            section["target_articles_per_s"],
-            "art/s",
-        ),
-    ]
-
-
 def tagger_check_figures(section: dict[str, Any]) -> list[Figure]:
     return [
         at_most(
@@ -81,10 +67,9 @@ def recorded_figures(section: dict[str, Any]) -> list[Figure]:
 
 
 READERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
-    "summary_quality": summary_quality_figures,
     "tagger_check": tagger_check_figures,
-    # feeds, stories and the others write ``figures`` with bench.common.record_figures
-    # and are read by ``recorded_figures``.
+    # summary_quality, feeds, stories and the others write ``figures`` with
+    # bench.common.record_figures and are read by ``recorded_figures``.
 }
 
 
