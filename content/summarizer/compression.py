@@ -64,6 +64,12 @@ _OPENING_CLAUSE = re.compile(
     rf"Malgré|Avec|Sans|Dès|Interrogée?|Invitée?|Contactée?|Hier|Lundi|Mardi|Mercredi|Jeudi|"
     rf"Vendredi|Samedi|Dimanche|Ce|Cette)\s{_PLAIN}{{1,60}}?,\s"
 )
+_MEANINGFUL_OPENERS = frozenset(
+    "mais sans alors tandis bien même sauf contrairement pourtant cependant toutefois or donc car "
+    "puisque si s ni ou et soit faute malgré quoique excepté hormis".split()
+)
+"""A clause opening on these turns or conditions the sentence (« …, mais l'Assemblée l'a
+rejetée »): cut, the summary would say something the article does not."""
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.!?…])")
 _SPACES = re.compile(r"\s{2,}")
 
@@ -84,28 +90,28 @@ def trim(sentence: str, gains: Mapping[str, Sequence[float]], ratio: float = TRI
     ``gains[word][1]`` is the word layer's chance that the journalist's summary uses ``word``
     (``content.summarizer.model.cumulative_gains``); a clause's worth is the mean over its words.
     """
-    value, size = _worth(sentence, gains)
+    words = tokenize(sentence)
+    size = len(words)
     if not size:
         return sentence
-    threshold = ratio * value / size
+    threshold = ratio * _worth(words, gains) / size
     best: tuple[float, str] | None = None
     for pattern in (_INNER_CLAUSE, _CLOSING_CLAUSE, _OPENING_CLAUSE):
         opening = pattern is _OPENING_CLAUSE
         for match in pattern.finditer(sentence):
-            clause_value, clause_size = _worth(match.group(0), gains)
-            if not clause_size or clause_size > size - MIN_WORDS:
+            clause = tokenize(match.group(0))
+            if not clause or len(clause) > size - MIN_WORDS or clause[0] in _MEANINGFUL_OPENERS:
                 continue
-            density = clause_value / clause_size
+            density = _worth(clause, gains) / len(clause)
             if density < threshold and (best is None or density < best[0]):
                 cut = _clean(sentence[: match.start()] + " " + sentence[match.end() :])
                 best = density, _capitalised(cut) if opening else cut
     return _kept(sentence, best[1]) if best else sentence
 
 
-def _worth(text: str, gains: Mapping[str, Sequence[float]]) -> tuple[float, int]:
-    """Expected matching words of ``text`` (first uses) and its number of words."""
-    tokens = tokenize(text)
-    return sum(gains[word][1] if word in gains else 0.0 for word in tokens), len(tokens)
+def _worth(words: Sequence[str], gains: Mapping[str, Sequence[float]]) -> float:
+    """Expected matching words among ``words`` (first uses)."""
+    return sum(gains[word][1] if word in gains else 0.0 for word in words)
 
 
 def _clean(text: str) -> str:

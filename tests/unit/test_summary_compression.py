@@ -121,3 +121,17 @@ def test_a_sentence_without_cuts_is_returned_exactly() -> None:
     sentence = "les délégués  du Mali ont évoqué la question, sans conclure."
     assert tidy(sentence) == sentence
     assert trim(sentence, gains_for(sentence)) == sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le gouvernement a présenté un projet de loi de sécurité, mais les députés ont dit non.",
+        "Le convoi devait rejoindre Gao avant la nuit, sauf si l'armée fermait la route nationale.",
+        "Les autorités ont rouvert la frontière avec le Bénin, sans lever les contrôles douaniers.",
+    ],
+)
+def test_trim_never_cuts_a_clause_that_turns_the_sentence(sentence: str) -> None:
+    """Regression: cut, « mais les députés ont dit non » left the bill passed."""
+    main_clause = sentence.split(",")[0]
+    assert trim(sentence, gains_for(main_clause)) == sentence
