@@ -85,6 +85,11 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, now: datetime
 # --- RSS and Atom -----------------------------------------------------------------------------
 
 
+_FEEDPARSER_CRASHES = (KeyError, AttributeError, IndexError, TypeError)
+"""What feedparser 6 raises itself on some malformed XML instead of flagging it ``bozo``
+(« <item><link></item></link> »: KeyError 'links')."""
+
+
 def _parse_xml_feed(
     body: bytes, *, url: str, content_type: str | None, now: datetime
 ) -> ParsedFeed:
@@ -92,12 +97,15 @@ def _parse_xml_feed(
     # Links inside the content are not resolved, and the markup is not sanitized: the tags go
     # anyway (``plaintext.html_to_text`` skips scripts, styles and their kin), and the two cost
     # feedparser more than half its time.
-    result = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=headers,
-        resolve_relative_uris=False,
-        sanitize_html=False,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            resolve_relative_uris=False,
+            sanitize_html=False,
+        )
+    except _FEEDPARSER_CRASHES as error:  # its loose parser on tags closed out of order
+        raise NotAFeed(f"not a readable feed (feedparser: {type(error).__name__})") from None
     problem = _describe(result.get("bozo_exception"), body) if result.get("bozo") else None
     entries = result.get("entries") or []
     if not entries and not result.get("version"):

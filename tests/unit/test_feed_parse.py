@@ -602,6 +602,14 @@ def test_any_rss_like_soup_is_a_feed_or_not_a_feed(body: str) -> None:
         assert item.link is None or item.link.startswith("https://x.example/")
 
 
+def test_tags_closed_out_of_order_are_not_a_feed() -> None:
+    """Regression (found by the property test above): feedparser's loose parser raised KeyError
+    'links' on this body, and the poll of that feed crashed."""
+    body = b"<rss version='2.0'><channel><item><link></item></link>"
+    with pytest.raises(NotAFeed, match="not a readable feed"):
+        parse_feed(body, url="https://x.example/", content_type=None, now=NOW)
+
+
 # --- plain text ----------------------------------------------------------------------------------
 
 
