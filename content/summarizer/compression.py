@@ -60,16 +60,22 @@ _LEADING_CONNECTIVE = re.compile(
 _INNER_CLAUSE = re.compile(rf",\s{_PLAIN}{{2,80}}?,(?=\s)")
 _CLOSING_CLAUSE = re.compile(rf",\s{_PLAIN}{{2,80}}?(?=[.!?]$)")
 _OPENING_CLAUSE = re.compile(
-    rf"^(?:Selon|Dans|Pour|En|À|Au|Aux|Lors|Après|Avant|Depuis|Sur|D'après|D’après|Face|Outre|"
-    rf"Malgré|Avec|Sans|Dès|Interrogée?|Invitée?|Contactée?|Hier|Lundi|Mardi|Mercredi|Jeudi|"
-    rf"Vendredi|Samedi|Dimanche|Ce|Cette)\s{_PLAIN}{{1,60}}?,\s"
+    rf"^(?:Dans|En|Lors|Après|Avant|Depuis|Dès|Interrogée?|Invitée?|Contactée?|Hier|Lundi|Mardi|"
+    rf"Mercredi|Jeudi|Vendredi|Samedi|Dimanche)\s{_PLAIN}{{1,60}}?,\s"
 )
-_MEANINGFUL_OPENERS = frozenset(
-    "mais sans alors tandis bien même sauf contrairement pourtant cependant toutefois or donc car "
-    "puisque si s ni ou et soit faute malgré quoique excepté hormis".split()
+"""Opening clauses that only set the scene (when, where, on what occasion). Never « Selon… »,
+« Pour le ministre, » or « D'après… »: without them a claim would become the outlet's own."""
+_INCIDENTAL_OPENERS = frozenset(
+    "qui dont où lequel laquelle lesquels lesquelles le la les l un une des son sa ses leur leurs "
+    "ce cette ces cet à au aux en dans par avec depuis lors après avant sur sous chez près vers "
+    "entre durant pendant dès jusqu parmi notamment également déjà désormais actuellement âgé "
+    "âgée âgés âgées lundi mardi mercredi jeudi vendredi samedi dimanche hier".split()
 )
-"""A clause opening on these turns or conditions the sentence (« …, mais l'Assemblée l'a
-rejetée »): cut, the summary would say something the article does not."""
+"""What an incidental clause between commas, or closing a sentence, may open on: a relative
+pronoun, an apposition's determiner, a preposition, a date. A clause opening on a verb may hold
+the sentence's predicate (« Le président, a été reçu lundi… », as some outlets punctuate): it
+stays. So do « selon… » and « pour… » (attribution) and « mais… », « sauf si… » (they turn the
+sentence: cut, the summary would say what the article does not)."""
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.!?…])")
 _SPACES = re.compile(r"\s{2,}")
 
@@ -100,7 +106,9 @@ def trim(sentence: str, gains: Mapping[str, Sequence[float]], ratio: float = TRI
         opening = pattern is _OPENING_CLAUSE
         for match in pattern.finditer(sentence):
             clause = tokenize(match.group(0))
-            if not clause or len(clause) > size - MIN_WORDS or clause[0] in _MEANINGFUL_OPENERS:
+            if not clause or len(clause) > size - MIN_WORDS:
+                continue
+            if not opening and not (clause[0] in _INCIDENTAL_OPENERS or clause[0].isdigit()):
                 continue
             density = _worth(clause, gains) / len(clause)
             if density < threshold and (best is None or density < best[0]):

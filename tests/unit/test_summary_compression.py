@@ -135,3 +135,21 @@ def test_trim_never_cuts_a_clause_that_turns_the_sentence(sentence: str) -> None
     """Regression: cut, « mais les députés ont dit non » left the bill passed."""
     main_clause = sentence.split(",")[0]
     assert trim(sentence, gains_for(main_clause)) == sentence
+
+
+def test_trim_keeps_a_predicate_set_off_by_commas() -> None:
+    """Regression (the seed article): some outlets put a comma between subject and verb; cutting
+    « , a été reçu … Poutine, » left « Le président de la Transition Président de la Fédération
+    de Russie. »"""
+    sentence = (
+        "Le président de la Transition, a été reçu lundi au Kremlin par son homologue Vladimir "
+        "Poutine, Président de la Fédération de Russie."
+    )
+    assert trim(sentence, gains_for("le président de la transition russie")) == sentence
+
+
+def test_trim_keeps_an_attribution() -> None:
+    sentence = "Pour le ministre de la Défense, la situation sécuritaire s'est nettement améliorée."
+    assert (
+        trim(sentence, gains_for("la situation sécuritaire s'est nettement améliorée")) == sentence
+    )
