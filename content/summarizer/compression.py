@@ -6,7 +6,8 @@ out. Two steps, each only removing text, never rewriting it:
 
 * ``tidy``, when the article is read, before any choice: drops what never carries the news in a
   summary (a leading connective such as « Mais » or « En effet, », a parenthesis, a closing
-  attribution such as « …, a-t-il déclaré. »). The choice then counts the words that remain.
+  « …, a-t-il déclaré. », a news agency's « selon l'AFP »). The choice then counts the words
+  that remain. A named source (« …, a indiqué le parquet ») stays: a claim keeps its source.
 * ``trim``, on the chosen sentences: drops an incidental clause (between two commas, a closing
   one, an opening adverbial one) whose words the word layer expects the journalist's summary to
   use much less than the rest of its sentence.
@@ -38,14 +39,11 @@ _PLAIN = '[^,;:«»"“”()]'
 """What an incidental clause may hold: no punctuation of its own, no quotation, no parenthesis."""
 _AGENCY = r"(?:l['’]AFP|l['’]agence France-Presse|Reuters|l['’]AP|l['’]agence Reuters)"
 _TIDY_CUTS = (
-    # « …, a-t-il déclaré. », « …, a-t-on appris de source policière. »
+    # « …, a-t-il déclaré. »: the speaker is a pronoun, named elsewhere. « …, a indiqué le
+    # parquet » and « …, a-t-on appris auprès du parquet » stay: a claim keeps its source.
     re.compile(
-        rf",\s*(?:a|ont|avait|avaient|aurait)-t-(?:il|elle|ils|elles|on)\s+(?:{_SPEECH_VERBS})"
+        rf",\s*(?:a|ont|avait|avaient|aurait)-t-(?:il|elle|ils|elles)\s+(?:{_SPEECH_VERBS})"
         rf"{_PLAIN}{{0,60}}(?=\s*[.!?]$)"
-    ),
-    # « …, a indiqué le parquet. »
-    re.compile(
-        rf",\s*(?:a|ont|avait|avaient)\s+(?:{_SPEECH_VERBS})\s{_PLAIN}{{0,60}}(?=\s*[.!?]$)"
     ),
     # « …, selon l'AFP. »: the agency is the outlet's source, not the news.
     re.compile(rf",\s*selon {_AGENCY}(?=\s*[.!?]$)"),
@@ -86,7 +84,7 @@ def tidy(sentence: str) -> str:
     if cut != sentence:
         cut = _capitalised(cut)
     for pattern in _TIDY_CUTS:
-        cut = pattern.sub(" ", cut)
+        cut = pattern.sub(_removed, cut)
     return _kept(sentence, _clean(cut)) if cut != sentence else sentence
 
 
@@ -106,7 +104,7 @@ def trim(sentence: str, gains: Mapping[str, Sequence[float]], ratio: float = TRI
         opening = pattern is _OPENING_CLAUSE
         for match in pattern.finditer(sentence):
             clause = tokenize(match.group(0))
-            if not clause or len(clause) > size - MIN_WORDS:
+            if not clause or len(clause) > size - MIN_WORDS or _quoted(match):
                 continue
             if not opening and not (clause[0] in _INCIDENTAL_OPENERS or clause[0].isdigit()):
                 continue
@@ -120,6 +118,17 @@ def trim(sentence: str, gains: Mapping[str, Sequence[float]], ratio: float = TRI
 def _worth(words: Sequence[str], gains: Mapping[str, Sequence[float]]) -> float:
     """Expected matching words among ``words`` (first uses)."""
     return sum(gains[word][1] if word in gains else 0.0 for word in words)
+
+
+def _removed(match: re.Match[str]) -> str:
+    """A space for the matched text, or the text itself when it stands inside a quotation."""
+    return match.group(0) if _quoted(match) else " "
+
+
+def _quoted(match: re.Match[str]) -> bool:
+    """Whether the match starts inside a quotation: a quote is never cut."""
+    before = match.string[: match.start()]
+    return before.count("«") > before.count("»") or before.count('"') % 2 == 1
 
 
 def _clean(text: str) -> str:
