@@ -102,7 +102,7 @@ def read_article(title: str, body: str) -> Article:
     raw_tokens = [WORD_TOKEN.findall(segment.text) for segment in segments]
     lowered = [[token.lower() for token in raw] for raw in raw_tokens]
     title_words = frozenset(tokenize(title))
-    sentences = candidate_sentences(segments, lowered, title_words)
+    sentences = candidate_sentences(segments, raw_tokens, lowered, title_words)
     counts: Counter[str] = Counter()
     for tokens in lowered:
         counts.update(tokens)
@@ -141,11 +141,15 @@ def capitalised_words(raw_tokens: Sequence[list[str]]) -> frozenset[str]:
 
 
 def candidate_sentences(
-    segments: Sequence[Segment], lowered: Sequence[list[str]], title_words: frozenset[str]
+    segments: Sequence[Segment],
+    raw_tokens: Sequence[list[str]],
+    lowered: Sequence[list[str]],
+    title_words: frozenset[str],
 ) -> tuple[Sentence, ...]:
     """The first complete sentences that repeat neither the title nor an earlier sentence."""
     kept: list[Sentence] = []
-    for rank, (segment, tokens) in enumerate(zip(segments, lowered, strict=True)):
+    title_keys = [word for word in title_words if len(word) > 3]
+    for rank, (segment, raw, tokens) in enumerate(zip(segments, raw_tokens, lowered, strict=True)):
         if len(kept) == WINDOW:
             break
         distinct = frozenset(tokens)
@@ -153,21 +157,24 @@ def candidate_sentences(
             continue
         if any(near_duplicates(distinct, other.distinct) for other in kept):
             continue
-        text, tokens = tidied(segment.text, tokens)
-        kept.append(make_sentence(text, rank, tuple(tokens), title_words))
+        text, raw, tokens = tidied(segment.text, raw, tokens)
+        sentence = make_sentence(text, rank, tuple(tokens), title_words, raw=raw, keys=title_keys)
+        kept.append(sentence)
     return tuple(kept)
 
 
-def tidied(text: str, tokens: list[str]) -> tuple[str, list[str]]:
-    """The sentence as a summary would quote it (``compression.tidy``), with its tokens.
+def tidied(text: str, raw: list[str], tokens: list[str]) -> tuple[str, list[str], list[str]]:
+    """The sentence as a summary would quote it (``compression.tidy``), with its tokens as
+    written and lower-cased.
 
     A cut only removes words, so the tokens stay among the article's; the check keeps it so.
     """
     cut = tidy(text)
     if cut == text:
-        return text, tokens
-    cut_tokens = tokenize(cut)
-    return (cut, cut_tokens) if set(cut_tokens) <= set(tokens) else (text, tokens)
+        return text, raw, tokens
+    cut_raw = WORD_TOKEN.findall(cut)
+    cut_tokens = [token.lower() for token in cut_raw]
+    return (cut, cut_raw, cut_tokens) if set(cut_tokens) <= set(tokens) else (text, raw, tokens)
 
 
 def repeats(distinct: frozenset[str], known: frozenset[str], ratio: float) -> bool:
@@ -182,9 +189,23 @@ def near_duplicates(first: frozenset[str], second: frozenset[str]) -> bool:
 
 
 def make_sentence(
-    text: str, rank: int, tokens: tuple[str, ...], title_words: frozenset[str]
+    text: str,
+    rank: int,
+    tokens: tuple[str, ...],
+    title_words: frozenset[str],
+    *,
+    raw: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Sentence:
-    """Describe a sentence by the traits the candidate layer weighs (``SENTENCE_TRAITS``)."""
+    """Describe a sentence by the traits the candidate layer weighs (``SENTENCE_TRAITS``).
+
+    ``raw`` (the tokens as written) and ``keys`` (the title's words of four letters or more),
+    when the caller has them, spare recomputing them for every sentence.
+    """
+    if raw is None:
+        raw = WORD_TOKEN.findall(text)
+    if keys is None:
+        keys = [word for word in title_words if len(word) > 3]
     counts = Counter(tokens)
     distinct = frozenset(counts)
     traits = (
@@ -194,7 +215,7 @@ def make_sentence(
         float(text.rstrip(QUOTES + " ").endswith("?")),
         float(_DIGIT.search(text) is not None),
         sum(counts[word] for word in distinct & title_words) / len(tokens),
-        *_style_traits(text, tokens, distinct, title_words),
+        *_style_traits(text, tokens, distinct, raw, keys),
     )
     # Without a hyphen, the tokens (taken from the same text) are exactly the words counted by
     # ``word_count``: skip a second pass over the text.
@@ -203,12 +224,15 @@ def make_sentence(
 
 
 def _style_traits(
-    text: str, tokens: tuple[str, ...], distinct: frozenset[str], title_words: frozenset[str]
+    text: str,
+    tokens: tuple[str, ...],
+    distinct: frozenset[str],
+    raw: Sequence[str],
+    keys: Sequence[str],
 ) -> tuple[float, ...]:
     """The traits after ``title_words``: punctuation, length, names, voice, time, sourcing."""
     size = len(tokens)
-    capitals = sum(1 for token in WORD_TOKEN.findall(text)[1:] if token[0].isupper())
-    keys = [word for word in title_words if len(word) > 3]
+    capitals = sum(1 for token in raw[1:] if token[0].isupper())
     return (
         float(":" in text),
         float("(" in text),
