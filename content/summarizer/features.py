@@ -158,8 +158,7 @@ def candidate_sentences(
         if any(near_duplicates(distinct, other.distinct) for other in kept):
             continue
         text, raw, tokens = tidied(segment.text, raw, tokens)
-        sentence = make_sentence(text, rank, tuple(tokens), title_words, raw=raw, keys=title_keys)
-        kept.append(sentence)
+        kept.append(make_sentence(text, rank, tuple(tokens), raw, title_words, title_keys))
     return tuple(kept)
 
 
@@ -192,20 +191,15 @@ def make_sentence(
     text: str,
     rank: int,
     tokens: tuple[str, ...],
+    raw: Sequence[str],
     title_words: frozenset[str],
-    *,
-    raw: Sequence[str] | None = None,
-    keys: Sequence[str] | None = None,
+    keys: Sequence[str],
 ) -> Sentence:
     """Describe a sentence by the traits the candidate layer weighs (``SENTENCE_TRAITS``).
 
-    ``raw`` (the tokens as written) and ``keys`` (the title's words of four letters or more),
-    when the caller has them, spare recomputing them for every sentence.
+    ``raw``: its tokens as written; ``keys``: the title's words of four letters or more (once per
+    article, not per sentence).
     """
-    if raw is None:
-        raw = WORD_TOKEN.findall(text)
-    if keys is None:
-        keys = [word for word in title_words if len(word) > 3]
     counts = Counter(tokens)
     distinct = frozenset(counts)
     traits = (
