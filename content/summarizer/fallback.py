@@ -19,7 +19,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from content.summarizer.sentences import segment_text
+from content.summarizer.features import TITLE_REPEAT_RATIO, repeats
+from content.summarizer.sentences import segment_text, tokenize
 from content.text import word_count, word_spans
 
 ELLIPSIS = "…"
@@ -75,13 +76,23 @@ def _close(kept: str) -> str:
 
 
 def lines_summary(title: str, body: str, max_words: int) -> str:
-    """A summary of the body's readable lines when it has no usable sentence; else the title."""
+    """A summary of the body's readable lines when it has no usable sentence; else the title.
+
+    A line that merely repeats the title, or an earlier line, is left out here as the choice
+    leaves such sentences out: an article that only repeats its title is summarised by it.
+    """
+    title_words = frozenset(tokenize(title))
     pieces: list[str] = []
+    seen: list[frozenset[str]] = []
     words = 0
     for segment in segment_text(body):
         piece = _LIST_MARK.sub("", _SPACES.sub(" ", _WEB_ADDRESS.sub(" ", segment.text)).strip())
         if not is_readable(piece):
             continue
+        distinct = frozenset(tokenize(piece))
+        if repeats(distinct, title_words, TITLE_REPEAT_RATIO) or distinct in seen:
+            continue
+        seen.append(distinct)
         pieces.append(piece)
         words += word_count(piece)
         if words > max_words:

@@ -112,3 +112,10 @@ def test_a_card_of_an_article_stored_without_summary_has_no_blank_line() -> None
     card = article_card(article, load_topics())
     assert "\n\n" not in card and not any(not line.strip() for line in card.split("\n"))
     assert card.startswith("<b>Titre</b>")
+
+
+def test_an_article_that_only_repeats_its_title_is_summarised_by_it() -> None:
+    """Regression (found by the property test): the sentences left out for repeating the title
+    came back through the readable lines, four of them, the title three times over."""
+    body = "A00AAA:00000:000.A00AAA:00000:000.A00AAA:00000:000.A00AAA."
+    assert summarize("A00AAA:00000:000", body) == "A00AAA:00000:000"
