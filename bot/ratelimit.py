@@ -45,8 +45,16 @@ SHARED_HEADROOM = 0.9
 """Replicas pace at this share of the bot's rate. A message leaves its process some time after
 its slot (an event loop busy elsewhere, a connection being made), and one delayed by δ seconds
 lands in the next second with that second's own messages: at a fraction h of the rate, any
-second stays under the rate while the delays stay under 1 - h seconds (0.1 s here). A lone
-process has no such spread between its messages (its limiter spaces them as they leave)."""
+second stays under the rate while the delays differ by less than 1 - h seconds (0.1 s here).
+A lone process has no such spread between its messages (its limiter spaces them as they
+leave)."""
+LATE_SLOT_SECONDS = 0.03
+"""A process that wakes this long after its slot (its event loop was busy) lets the slot go
+and reserves another, rather than sending late among the next slots' messages: this bounds
+the part of the spread a stalled process adds to 0.03 s of the 0.1 s the headroom leaves,
+the rest being the way from the process to Telegram. A missed slot is an instant nobody
+uses, never a burst; a process that keeps missing its slots leaves the sending to the
+others, and once every slot is missed the next reservation is for now, with no wait."""
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
@@ -59,6 +67,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         private_chat_interval: float = 1.0,
         group_per_minute: int = 20,
         on_retry_after: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._local = AIORateLimiter(
             overall_max_rate=1,
@@ -80,6 +89,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self._next_slot: dict[int, float] = {}
         self._shared: SendSlots | None = None
         self._on_retry_after = on_retry_after
+        self._clock = clock
 
     def share(self, slots: SendSlots | None) -> None:
         """Pace with the other processes on ``slots`` from now on (None: pace alone)."""
@@ -114,11 +124,10 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             return await self._unpaced.process_request(
                 self._watched(callback, None), args, kwargs, endpoint, data, rate_limit_args
             )
-        interval = 1 / (self._per_second * SHARED_HEADROOM)
 
         async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
             # Each try, retries after a 429 included, takes a slot of its own.
-            await asyncio.sleep(await shared.reserve(OVERALL_KEY, interval))
+            await self._wait_for_shared_slot(shared)
             return await callback(*call_args, **call_kwargs)
 
         return await self._unpaced.process_request(
@@ -142,10 +151,23 @@ class PacedRateLimiter(BaseRateLimiter[None]):
 
         return watched
 
+    async def _wait_for_shared_slot(self, shared: SendSlots) -> None:
+        """Reserve the bot's next instant across replicas and wait for it, again while this
+        process wakes too late for the one it holds (``LATE_SLOT_SECONDS``)."""
+        interval = 1 / (self._per_second * SHARED_HEADROOM)
+        while True:
+            delay = await shared.reserve(OVERALL_KEY, interval)
+            if delay <= 0:
+                return
+            due = self._clock() + delay
+            await asyncio.sleep(delay)
+            if self._clock() - due <= LATE_SLOT_SECONDS:
+                return
+
     async def _wait_for_private_slot(self, chat_id: int) -> None:
         """Reserve the chat's next free second, then wait for it (no lock: no await between
         reading and writing the reservation)."""
-        now = time.monotonic()
+        now = self._clock()
         if len(self._next_slot) > _MAX_TRACKED_CHATS:
             self._next_slot = {c: t for c, t in self._next_slot.items() if t > now}
         slot = max(now, self._next_slot.get(chat_id, now))
