@@ -1,10 +1,11 @@
 """The replica's metrics, in Prometheus's format, on a registry of its own.
 
 Counters are fed from the reports the services already return (a delivery run's
-``FanOutReport``, a feed round's ``PollRound``) and from the rate limiter's flood waits; the
-delivery backlog is read from the ledger when Prometheus scrapes, so it is the database's truth
-at that instant, shared by every replica, rather than one process's guess. Every series carries
-the ``replica`` label: replicas scraped through one service still read apart.
+``FanOutReport``, a feed round's ``PollRound``) and from the rate limiter (flood waits, send
+slots missed); the delivery backlog is read from the ledger when Prometheus scrapes, so it is
+the database's truth at that instant, shared by every replica, rather than one process's guess.
+Every series carries the ``replica`` label: replicas scraped through one service still read
+apart.
 
 The registry belongs to this object, not to prometheus-client's global default: two bots in one
 process (the tests) keep separate counts, and nothing outside asks to be registered.
@@ -66,6 +67,13 @@ class ReplicaMetrics:
             labels,
             registry=self.registry,
         )
+        self._missed_slots = Counter(
+            f"{PREFIX}_send_slots_missed",
+            "Shared send slots this replica woke too late to use and let go (PostgreSQL): a "
+            "replica too busy to keep its pace; its messages wait for later slots.",
+            labels,
+            registry=self.registry,
+        )
         self._pending = Gauge(
             f"{PREFIX}_deliveries_pending",
             "Deliveries waiting in the ledger (all replicas), read at scrape time.",
@@ -96,7 +104,12 @@ class ReplicaMetrics:
             self._deliveries.labels(replica, report_field.name)
         for outcome in PollOutcome:
             self._feed_polls.labels(replica, outcome.value)
-        for counter in (self._feed_articles, self._flood_waits, self._flood_wait_seconds):
+        for counter in (
+            self._feed_articles,
+            self._flood_waits,
+            self._flood_wait_seconds,
+            self._missed_slots,
+        ):
             counter.labels(replica)
 
     def delivered(self, report: FanOutReport) -> None:
@@ -119,6 +132,10 @@ class ReplicaMetrics:
         """Count one 429 and the seconds it asked for: the rate limiter calls this."""
         self._flood_waits.labels(self.replica).inc()
         self._flood_wait_seconds.labels(self.replica).inc(max(retry_after, 0.0))
+
+    def missed_slot(self) -> None:
+        """Count one shared send slot let go: the rate limiter calls this."""
+        self._missed_slots.labels(self.replica).inc()
 
     def backlog_read(self, backlog: Backlog, now: datetime) -> None:
         """Show the ledger's backlog as it stood at ``now``."""

@@ -74,7 +74,7 @@ def build_bot(
         feed_interval_seconds=config.feeds.check_interval_seconds if config.feeds.enabled else None,
         rate_limited=rate_limited,
         private_chat_interval=private_chat_interval,
-        on_retry_after=metrics.flood_wait if metrics is not None else None,
+        flood_watch=metrics,
     )
 
 

@@ -19,7 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot import handlers
 from bot.context import BotApplication, BotContext, BotData
 from bot.handlers import sources
-from bot.ratelimit import PacedRateLimiter
+from bot.ratelimit import FloodWatch, PacedRateLimiter
 from bot.sender import TelegramSender
 from bot.services import ServicesFactory
 from bot.settings import TelegramSettings
@@ -41,10 +41,11 @@ def build_application(
     feed_interval_seconds: float | None = None,
     rate_limited: bool = True,
     private_chat_interval: float = 1.0,
-    on_retry_after: Callable[[float], None] | None = None,
+    flood_watch: FloodWatch | None = None,
 ) -> BotApplication:
     """The bot, ready to run: handlers, rate limiter, HTTP settings and lifecycle hooks.
-    ``on_retry_after`` hears of every 429 (flood wait) Telegram answers, with its seconds."""
+    ``flood_watch`` hears of every 429 (flood wait) Telegram answers, with its seconds, and of
+    every shared send slot this process was too busy to use."""
     timeout = settings.request_timeout_seconds
     builder = (
         ApplicationBuilder()
@@ -79,7 +80,7 @@ def build_application(
                 per_second=settings.rate_limit_per_second,
                 max_retries=settings.rate_limit_retries,
                 private_chat_interval=private_chat_interval,
-                on_retry_after=on_retry_after,
+                watch=flood_watch,
             )
         )
     application: BotApplication = builder.build()

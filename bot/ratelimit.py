@@ -21,7 +21,7 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
@@ -58,6 +58,18 @@ others, and once every slot is missed the next reservation is for now, with no w
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
+class FloodWatch(Protocol):
+    """Who hears of the limiter's trouble (the replica's metrics)."""
+
+    def flood_wait(self, retry_after: float) -> None:
+        """Telegram answered 429 and asked to wait ``retry_after`` seconds."""
+        ...
+
+    def missed_slot(self) -> None:
+        """This process woke too late for a shared slot and let it go: it is too busy."""
+        ...
+
+
 class PacedRateLimiter(BaseRateLimiter[None]):
     def __init__(
         self,
@@ -66,7 +78,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         max_retries: int,
         private_chat_interval: float = 1.0,
         group_per_minute: int = 20,
-        on_retry_after: Callable[[float], None] | None = None,
+        watch: FloodWatch | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._local = AIORateLimiter(
@@ -88,7 +100,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self._interval = private_chat_interval
         self._next_slot: dict[int, float] = {}
         self._shared: SendSlots | None = None
-        self._on_retry_after = on_retry_after
+        self._watch = watch
         self._clock = clock
 
     def share(self, slots: SendSlots | None) -> None:
@@ -143,8 +155,8 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             except RetryAfter as error:
                 wait = error.retry_after
                 seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-                if self._on_retry_after is not None:
-                    self._on_retry_after(seconds)
+                if self._watch is not None:
+                    self._watch.flood_wait(seconds)
                 if shared is not None:
                     await shared.hold_off(OVERALL_KEY, seconds)
                 raise
@@ -163,6 +175,8 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             await asyncio.sleep(delay)
             if self._clock() - due <= LATE_SLOT_SECONDS:
                 return
+            if self._watch is not None:
+                self._watch.missed_slot()
 
     async def _wait_for_private_slot(self, chat_id: int) -> None:
         """Reserve the chat's next free second, then wait for it (no lock: no await between

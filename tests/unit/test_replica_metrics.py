@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import REGISTRY
 
 from app.metrics import ReplicaMetrics
+from bot.ratelimit import FloodWatch
 from digests.delivery import FanOutReport
 from digests.ledger import Backlog
 from feeds.models import Feed, FeedState
@@ -61,12 +62,20 @@ def test_feed_rounds_add_up_by_outcome_with_their_articles() -> None:
 
 def test_flood_waits_count_the_429s_and_the_seconds_asked() -> None:
     metrics = ReplicaMetrics("bot-1")
-    record = metrics.flood_wait  # what the rate limiter is given: Callable[[float], None]
-    record(3.0)
-    record(0.5)
+    watch: FloodWatch = metrics  # what the rate limiter is given
+    watch.flood_wait(3.0)
+    watch.flood_wait(0.5)
     samples = samples_of(metrics)
     assert sample(samples, "sahel_flood_waits_total", replica="bot-1") == 2
     assert sample(samples, "sahel_flood_wait_seconds_total", replica="bot-1") == 3.5
+
+
+def test_missed_send_slots_are_counted_from_zero() -> None:
+    metrics = ReplicaMetrics("bot-1")
+    assert sample(samples_of(metrics), "sahel_send_slots_missed_total", replica="bot-1") == 0
+    metrics.missed_slot()
+    metrics.missed_slot()
+    assert sample(samples_of(metrics), "sahel_send_slots_missed_total", replica="bot-1") == 2
 
 
 def test_the_backlog_shows_its_age_and_goes_away_when_unknown() -> None:

@@ -42,10 +42,24 @@ class StallingClock:
         return self.now
 
 
-async def send_one(waits: list[float], stalls: list[float]) -> tuple[int, int]:
+class MissedSlots:
+    """A flood watch that counts the slots let go."""
+
+    def __init__(self) -> None:
+        self.missed = 0
+
+    def flood_wait(self, retry_after: float) -> None:
+        raise AssertionError("no 429 in these tests")
+
+    def missed_slot(self) -> None:
+        self.missed += 1
+
+
+async def send_one(waits: list[float], stalls: list[float]) -> tuple[int, int, int]:
     """Send one message through a limiter sharing ``ScriptedSlots(waits)``; return how many
-    slots it reserved and how many times the message left."""
+    slots it reserved, how many it reported missed and how many times the message left."""
     slots = ScriptedSlots(waits)
+    watch = MissedSlots()
     sent = 0
 
     async def send(*args: Any, **kwargs: Any) -> bool:
@@ -53,30 +67,32 @@ async def send_one(waits: list[float], stalls: list[float]) -> tuple[int, int]:
         sent += 1
         return True
 
-    limiter = PacedRateLimiter(per_second=100, max_retries=0, clock=StallingClock(stalls))
+    limiter = PacedRateLimiter(
+        per_second=100, max_retries=0, watch=watch, clock=StallingClock(stalls)
+    )
     limiter.share(slots)
     await limiter.initialize()
     try:
         await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": -1001}, None)
     finally:
         await limiter.shutdown()
-    return slots.reserved, sent
+    return slots.reserved, watch.missed, sent
 
 
 async def test_a_slot_woken_on_time_is_used() -> None:
-    assert await send_one([0.001], [LATE_SLOT_SECONDS / 2]) == (1, 1)
+    assert await send_one([0.001], [LATE_SLOT_SECONDS / 2]) == (1, 0, 1)
 
 
 async def test_a_slot_woken_too_late_is_let_go_for_the_next() -> None:
-    assert await send_one([0.001, 0.001], [LATE_SLOT_SECONDS * 3, 0.0]) == (2, 1)
+    assert await send_one([0.001, 0.001], [LATE_SLOT_SECONDS * 3, 0.0]) == (2, 1, 1)
 
 
 async def test_slots_missed_again_and_again_are_all_let_go() -> None:
     late = LATE_SLOT_SECONDS * 2
-    assert await send_one([0.001] * 4, [late, late, late, 0.0]) == (4, 1)
+    assert await send_one([0.001] * 4, [late, late, late, 0.0]) == (4, 3, 1)
 
 
 async def test_a_slot_that_is_now_leaves_at_once_whatever_the_clock() -> None:
     """No wait, so no lateness: a process that misses every slot still sends once the others'
     slots have all passed (the database then answers "now")."""
-    assert await send_one([0.001, 0.0], [1.0, 1.0]) == (2, 1)
+    assert await send_one([0.001, 0.0], [1.0, 1.0]) == (2, 1, 1)
